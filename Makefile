@@ -1,0 +1,53 @@
+# Each target sets itself up: a fresh clone needs only `make book` or `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+VENDOR := _vendor/.complete
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# One BLAS thread: results are reproducible and the two cores stay free for the kernel.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test lab bench lint clean
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt -c constraints.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENDOR): tools/fetch_assets.sh
+	bash tools/fetch_assets.sh
+
+## book: execute every notebook and build the HTML with warnings as errors
+book: $(STAMP) $(VENDOR)
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+	@echo "The book: file://$(CURDIR)/_build/html/index.html"
+
+## test: lint, unit and gradient tests, nbval, the book build, and browser tests
+test: $(STAMP) $(VENDOR)
+	$(BIN)/ruff check dlnotes tests tools
+	$(PY) -m pytest tests -m "not book and not browser" -q
+	$(PY) -m pytest --nbval chapters -q -p no:cacheprovider
+	$(MAKE) book
+	$(PY) -m pytest tests -m "book or browser" -q
+
+## lab: open the chapters in JupyterLab
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters
+
+## bench: time the widgets, notebooks and kernels; see bench/README.md
+bench: $(STAMP)
+	$(PY) -m tools.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check dlnotes tests tools
+
+clean:
+	rm -rf _build _vendor .vendor-cache

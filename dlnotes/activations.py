@@ -1,0 +1,102 @@
+"""Elementwise activations: values and forward/backward pairs.
+
+All functions accept arrays of any shape and return arrays of the same shape.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array
+
+
+def sigmoid(z):
+    """Logistic sigmoid 1 / (1 + e^-z), numerically stable for any finite z.
+
+    For z < 0 it is computed as e^z / (1 + e^z), so e^-z never overflows.
+    """
+    z = as_float_array("z", z)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def tanh(z):
+    """Hyperbolic tangent, any shape."""
+    return np.tanh(as_float_array("z", z))
+
+
+def relu(z):
+    """max(0, z) elementwise, any shape."""
+    return np.maximum(as_float_array("z", z), 0.0)
+
+
+def identity(z):
+    """z itself (a linear output layer), any shape."""
+    return as_float_array("z", z)
+
+
+def sigmoid_forward(z):
+    """a = sigmoid(z); the cache is a, since sigma' = a (1 - a)."""
+    a = sigmoid(z)
+    return a, a
+
+
+def sigmoid_backward(da, cache):
+    """dz = da * a * (1 - a); da and a have the same shape."""
+    a = cache
+    return np.asarray(da) * a * (1.0 - a)
+
+
+def tanh_forward(z):
+    """a = tanh(z); the cache is a, since tanh' = 1 - a^2."""
+    a = tanh(z)
+    return a, a
+
+
+def tanh_backward(da, cache):
+    """dz = da * (1 - a^2)."""
+    a = cache
+    return np.asarray(da) * (1.0 - a * a)
+
+
+def relu_forward(z):
+    """a = max(0, z); the cache is z (the derivative at 0 is taken as 0)."""
+    z = as_float_array("z", z)
+    return np.maximum(z, 0.0), z
+
+
+def relu_backward(da, cache):
+    """dz = da where z > 0, else 0."""
+    z = cache
+    return np.where(z > 0, da, 0.0)
+
+
+def identity_forward(z):
+    """a = z; the cache is unused."""
+    return as_float_array("z", z), None
+
+
+def identity_backward(da, cache):
+    """dz = da."""
+    return np.asarray(da, dtype=np.float64)
+
+
+#: name -> (forward, backward), the activations an MLP layer can use
+ACTIVATIONS = {
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "relu": (relu_forward, relu_backward),
+    "identity": (identity_forward, identity_backward),
+}
+
+
+def get_activation(name):
+    """Return the (forward, backward) pair for ``name``, or a clear error."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
+        ) from None

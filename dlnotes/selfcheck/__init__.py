@@ -1,0 +1,56 @@
+"""Self-check functions for the exercises: call one with your answer.
+
+Each returns a ``Verdict``: it prints "Right" or "Not yet" with a hint in a
+notebook, and is truthy only when the answer is right. Expected answers are
+computed by dlnotes, never typed in.
+"""
+
+import numpy as np
+
+
+class Verdict:
+    """The outcome of a self-check: ``ok`` (bool) and a ``message`` (str)."""
+
+    def __init__(self, ok, message):
+        self.ok = bool(ok)
+        self.message = message
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return self.message
+
+    _repr_pretty_ = lambda self, p, cycle: p.text(self.message)  # noqa: E731
+
+
+def check_close(answer, expected, hint, rtol=1e-3, atol=1e-4):
+    """Right when ``answer`` matches ``expected`` (same shape) within tolerances.
+
+    Parameters
+    ----------
+    answer : number or array-like, the learner's answer
+    expected : number or ndarray, computed by dlnotes
+    hint : str, shown when the answer is wrong
+    rtol, atol : float, as in ``np.allclose``; the defaults accept an answer
+        rounded to about four significant digits.
+    """
+    try:
+        a = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Verdict(False, f"Not yet: expected a number, got {answer!r}. Hint: {hint}")
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        return Verdict(
+            False, f"Not yet: expected shape {e.shape}, got {a.shape}. Hint: {hint}"
+        )
+    if np.allclose(a, e, rtol=rtol, atol=atol):
+        return Verdict(True, "Right.")
+    return Verdict(False, f"Not yet. Hint: {hint}")
+
+
+def check_equal(answer, expected, hint):
+    """Right when ``answer == expected`` exactly (integers, strings, tuples)."""
+    if answer == expected:
+        return Verdict(True, "Right.")
+    return Verdict(False, f"Not yet. Hint: {hint}")
