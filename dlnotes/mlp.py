@@ -74,12 +74,15 @@ class MLP:
         """Number of dense layers L."""
         return len(self.activations)
 
-    def forward(self, x):
+    def forward(self, x, params=None):
         """Run the network on a batch.
 
         Parameters
         ----------
         x : ndarray (N, D)
+        params : dict, optional
+            Weights to use instead of ``self.params`` (same keys and shapes), so
+            a training loop can evaluate new weights without building a model.
 
         Returns
         -------
@@ -87,10 +90,11 @@ class MLP:
         cache : dict with lists ``"Z"`` (Z_1..Z_L) and ``"X"`` (X_0..X_L), and the
             per-layer caches the backward needs.
         """
+        params = self.params if params is None else params
         x = check_shape("x", x, ("N", self.params["W1"].shape[1]))
         Z, X, dense_caches, act_caches = [], [x], [], []
         for l, name in enumerate(self.activations, start=1):
-            z, dc = dense_forward(X[-1], self.params[f"W{l}"], self.params[f"b{l}"])
+            z, dc = dense_forward(X[-1], params[f"W{l}"], params[f"b{l}"])
             a, ac = get_activation(name)[0](z)
             Z.append(z)
             X.append(a)
@@ -115,23 +119,28 @@ class MLP:
             d, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dz, cache["dense"][l - 1])
         return d, grads, deltas
 
-    def loss_and_grads(self, x, y, loss="squared_error"):
+    def loss_and_grads(self, x, y, loss="squared_error", params=None):
         """Forward, loss and backward in one call: returns (loss, grads).
 
         ``y`` is (N, M) targets for ``"squared_error"`` or (N,) integer labels
         for ``"softmax_cross_entropy"`` (the last activation should then be
-        ``"identity"``, so the output is the logits).
+        ``"identity"``, so the output is the logits). ``params`` as in ``forward``.
         """
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
-        out, cache = self.forward(x)
+        out, cache = self.forward(x, params)
         value, dout = LOSSES[loss](out, y)
         _, grads, _ = self.backward(dout, cache)
         return value, grads
 
-    def predict(self, x):
+    def predict(self, x, params=None):
         """Output X_L for a batch x (N, D): returns (N, M)."""
-        return self.forward(x)[0]
+        return self.forward(x, params)[0]
+
+    def objective(self, x, y, loss="squared_error"):
+        """The function ``fit`` minimises: ``(params, step) -> (loss, grads)``
+        on the fixed batch ``x``, ``y``."""
+        return lambda params, step: self.loss_and_grads(x, y, loss, params)
 
 
 def worked_example():

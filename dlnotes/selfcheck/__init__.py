@@ -24,6 +24,10 @@ class Verdict:
     _repr_pretty_ = lambda self, p, cycle: p.text(self.message)  # noqa: E731
 
 
+def _no_answer(hint):
+    return Verdict(False, f"No answer yet: replace None by your answer. Hint: {hint}")
+
+
 def check_close(answer, expected, hint, rtol=1e-3, atol=1e-4):
     """Right when ``answer`` matches ``expected`` (same shape) within tolerances.
 
@@ -35,6 +39,8 @@ def check_close(answer, expected, hint, rtol=1e-3, atol=1e-4):
     rtol, atol : float, as in ``np.allclose``; the defaults accept an answer
         rounded to about four significant digits.
     """
+    if answer is None:
+        return _no_answer(hint)
     try:
         a = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
@@ -51,6 +57,8 @@ def check_close(answer, expected, hint, rtol=1e-3, atol=1e-4):
 
 def check_equal(answer, expected, hint):
     """Right when ``answer == expected`` exactly (integers, strings, tuples)."""
+    if answer is None:
+        return _no_answer(hint)
     if answer == expected:
         return Verdict(True, "Right.")
     return Verdict(False, f"Not yet. Hint: {hint}")

@@ -1,7 +1,6 @@
 """Self-checks for chapter 1: the multilayer perceptron and back-propagation."""
 
 
-from ..gradcheck import numerical_gradient
 from ..losses import squared_error
 from ..mlp import WORKED_WEIGHTS, worked_example
 from ..optim import SGD
@@ -60,21 +59,4 @@ def param_count(sizes, answer):
     return check_equal(
         answer, expected,
         "each layer from a units to b units has an (b, a) weight matrix and b biases.",
-    )
-
-
-def fd_gradient_w1(h, answer):
-    """Check a central difference (L(w1 + h) - L(w1 - h)) / 2h for dL/dw1."""
-    model, x, y = worked_example()
-    W1 = model.params["W1"]
-
-    def loss():
-        return squared_error(type(model)({**model.params, "W1": W1}, model.activations).predict(x), y)[0]
-
-    expected = numerical_gradient(loss, W1, h=h)[WORKED_WEIGHTS["w1"][1]]
-    return check_close(
-        answer, expected,
-        "evaluate the loss at w1 + h and at w1 - h with everything else fixed, "
-        "subtract, divide by 2h.",
-        rtol=1e-4,
     )

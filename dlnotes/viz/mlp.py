@@ -1,0 +1,180 @@
+"""Figures and widgets of chapter 1: the worked network, training to a
+threshold, and a small MLP on a 2-D data set."""
+
+import ipywidgets as W
+import numpy as np
+
+from ..data import spirals, two_moons
+from ..mlp import MLP, WORKED_WEIGHTS, worked_example
+from ..optim import SGD
+from ..train import Diverged, fit
+from .live import LiveFigure
+
+
+def draw_network(fig, model=None):
+    """Draw the worked example's 3-2-2 network with every weight labelled.
+
+    ``model`` defaults to ``worked_example()``; its weights are printed on
+    the edges as w1..w10 = value, and its biases beside each layer.
+    """
+    model = model or worked_example()[0]
+    ax = fig.add_subplot()
+    pos = {
+        "x1": (0, 2), "x2": (0, 1), "x3": (0, 0),
+        "h1": (1, 1.6), "h2": (1, 0.4), "o1": (2, 1.6), "o2": (2, 0.4),
+    }
+    # label position along each edge, staggered so no two labels collide
+    frac = {"w1": .55, "w2": .3, "w3": .3, "w4": .7, "w5": .7, "w6": .3,
+            "w7": .5, "w8": .3, "w9": .7, "w10": .5}
+    for w, (key, (j, i)) in WORKED_WEIGHTS.items():
+        src = (["x1", "x2", "x3"] if key == "W1" else ["h1", "h2"])[i]
+        dst = (["h1", "h2"] if key == "W1" else ["o1", "o2"])[j]
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
+        ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
+        t = frac[w]
+        ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),
+                f"$w_{{{w[1:]}}}={model.params[key][j, i]:.1f}$", fontsize=9,
+                ha="center", va="center", zorder=3,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    colors = {"x": "#cfe2f3", "h": "#d9ead3", "o": "#fce5cd"}
+    for name, (x, y) in pos.items():
+        ax.scatter([x], [y], s=900, color=colors[name[0]], edgecolor="k", zorder=2)
+        ax.text(x, y, f"${name[0]}_{name[1]}$", ha="center", va="center", fontsize=12, zorder=4)
+    for l, x in [(1, 1), (2, 2)]:
+        ax.text(x, -0.45, f"bias $b_{l} = {model.params[f'b{l}'][0]:.1f}$",
+                ha="center", fontsize=10)
+    for x, label in [(0, "input"), (1, "hidden (sigmoid)"), (2, "output (sigmoid)")]:
+        ax.text(x, 2.45, label, ha="center", fontsize=10, weight="bold")
+    ax.set_xlim(-0.35, 2.35)
+    ax.set_ylim(-0.6, 2.6)
+    ax.set_axis_off()
+    ax.set_title("The worked example: 3 inputs, 2 hidden units, 2 outputs")
+
+
+def compute_training_to_threshold(lr, threshold, max_steps=2000):
+    """Train the worked example with gradient descent until the loss < threshold.
+
+    Returns a dict: ``history`` (loss before each step, then the final loss),
+    ``steps`` taken, ``reached`` (bool), ``diverged`` (bool).
+    """
+    model, x, y = worked_example()
+    try:
+        _, history = fit(model.objective(x, y), model.params, SGD(lr),
+                         steps=max_steps, threshold=threshold)
+        diverged = False
+    except Diverged as err:
+        history, diverged = err.history, True
+    return {"history": np.array(history), "steps": len(history) - 1, "lr": lr,
+            "threshold": threshold, "reached": history[-1] < threshold,
+            "diverged": diverged}
+
+
+def draw_loss_curve(fig, result):
+    """Plot a ``compute_training_to_threshold`` result on a log scale."""
+    ax = fig.add_subplot()
+    h = result["history"]
+    ax.semilogy(np.arange(len(h)), h, lw=2, label="loss $L$")
+    ax.axhline(result["threshold"], color="C3", ls="--", label="threshold")
+    ax.set_xlabel("gradient-descent step")
+    ax.set_ylabel("loss $\\frac{1}{2}\\sum_i (o_i - y_i)^2$ (log scale)")
+    ax.set_title(f"Training the worked example, learning rate {result['lr']:.3g}")
+    ax.legend()
+    if result["diverged"]:
+        return "<b>Diverged</b>: the loss became inf or NaN."
+    if result["reached"]:
+        return (f"Below {result['threshold']:.0e} after <b>{result['steps']}</b> steps "
+                f"(final loss {h[-1]:.2e}).")
+    return f"Not below {result['threshold']:.0e} after {result['steps']} steps."
+
+
+def loss_curve_widget(lr=0.5, threshold=1e-3):
+    """Learning rate and loss threshold -> the loss curve and the step count."""
+    controls = {
+        "lr": W.FloatLogSlider(value=lr, base=10, min=-1, max=1, step=0.1,
+                               description="learning rate"),
+        "threshold": W.FloatLogSlider(value=threshold, base=10, min=-4, max=-2,
+                                      step=0.25, description="threshold"),
+    }
+    return LiveFigure(controls, compute_training_to_threshold, draw_loss_curve,
+                      figsize=(7, 3.5))
+
+
+DATASETS = {"two moons": two_moons, "spirals": spirals}
+
+
+def toy_data(name="two moons", n=200, noise=0.15, seed=0):
+    """The 2-D data set of the classifier widget: (x (n, 2), labels (n,))."""
+    return DATASETS[name](n, noise, np.random.default_rng(seed))
+
+
+#: the grid on which decision boundaries are drawn, shared by every update
+GRID = np.stack(np.meshgrid(np.linspace(-3, 3, 80), np.linspace(-3, 3, 80)), -1)
+
+
+def compute_classifier(data, hidden, depth, activation, lr, steps=300, seed=0):
+    """Train an MLP classifier on a 2-D data set.
+
+    Parameters
+    ----------
+    data : (x (N, 2), labels (N,)), e.g. from ``toy_data``
+    hidden, depth : units per hidden layer and number of hidden layers
+    activation : "sigmoid", "tanh" or "relu" for the hidden layers
+    lr : learning rate of SGD with momentum 0.9, full batch
+
+    Returns a dict with ``history``, ``accuracy`` (on the training data),
+    ``p`` (80, 80), the probability of class 1 on ``GRID``, and the settings.
+    """
+    x, labels = data
+    rng = np.random.default_rng(seed)
+    sizes = [2] + [hidden] * depth + [2]
+    model = MLP.init(sizes, [activation] * depth + ["identity"], rng)
+    obj = model.objective(x, labels, "softmax_cross_entropy")
+    try:
+        params, history = fit(obj, model.params, SGD(lr, momentum=0.9), steps=steps)
+    except Diverged as err:
+        params, history = model.params, err.history
+    logits = model.predict(GRID.reshape(-1, 2), params)
+    logits = logits - logits.max(1, keepdims=True)
+    p = np.exp(logits[:, 1]) / np.exp(logits).sum(1)
+    accuracy = float(np.mean(model.predict(x, params).argmax(1) == labels))
+    return {"history": np.array(history), "accuracy": accuracy, "p": p.reshape(GRID.shape[:2]),
+            "x": x, "labels": labels, "sizes": sizes, "activation": activation}
+
+
+def draw_classifier(fig, result):
+    """Decision boundary (left) and loss curve (right) of ``compute_classifier``."""
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.3])
+    ax1.contourf(GRID[..., 0], GRID[..., 1], result["p"], levels=np.linspace(0, 1, 11),
+                 cmap="RdBu_r", alpha=0.6)
+    ax1.contour(GRID[..., 0], GRID[..., 1], result["p"], levels=[0.5], colors="k")
+    x, labels = result["x"], result["labels"]
+    ax1.scatter(x[:, 0], x[:, 1], c=labels, cmap="RdBu_r", s=10, edgecolor="k", lw=0.3)
+    ax1.set_xlabel("$x_1$ (standardised)")
+    ax1.set_ylabel("$x_2$ (standardised)")
+    arch = "-".join(map(str, result["sizes"]))
+    ax1.set_title(f"{arch} {result['activation']}: accuracy {result['accuracy']:.1%}")
+    h = result["history"]
+    ax2.semilogy(h)
+    ax2.set_xlabel("gradient-descent step (full batch)")
+    ax2.set_ylabel("cross-entropy loss (log scale)")
+    ax2.set_title("Training loss")
+    return f"Training accuracy <b>{result['accuracy']:.1%}</b>, final loss {h[-1]:.3g}."
+
+
+def classifier_widget(dataset="two moons", hidden=8, depth=2, activation="tanh", lr=0.3):
+    """Data set, hidden units, depth, activation, learning rate -> boundary + loss."""
+    cache = {name: toy_data(name) for name in DATASETS}  # made once, not per update
+    controls = {
+        "dataset": W.Dropdown(options=list(DATASETS), value=dataset, description="data"),
+        "hidden": W.IntSlider(value=hidden, min=2, max=32, description="hidden units"),
+        "depth": W.IntSlider(value=depth, min=1, max=4, description="hidden layers"),
+        "activation": W.Dropdown(options=["tanh", "relu", "sigmoid"], value=activation,
+                                 description="activation"),
+        "lr": W.FloatLogSlider(value=lr, base=10, min=-2, max=0, step=0.1,
+                               description="learning rate"),
+    }
+
+    def compute(dataset, **kw):
+        return compute_classifier(cache[dataset], **kw)
+
+    return LiveFigure(controls, compute, draw_classifier, figsize=(9, 3.6))
