@@ -11,15 +11,14 @@ from ._checks import as_float_array
 def sigmoid(z):
     """Logistic sigmoid 1 / (1 + e^-z), numerically stable for any finite z.
 
-    For z < 0 it is computed as e^z / (1 + e^z), so e^-z never overflows.
+    With e = e^-|z| (never overflows), it is 1 / (1 + e) for z >= 0 and
+    e / (1 + e) for z < 0; whole-array operations, no boolean indexing, since
+    the gates of the recurrent layers call it at every time step.
     """
     z = as_float_array("z", z)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    e = np.exp(-np.abs(z))
+    s = 1.0 / (1.0 + e)
+    return np.where(z >= 0, s, e * s)
 
 
 def tanh(z):
