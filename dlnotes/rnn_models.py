@@ -1,0 +1,258 @@
+"""Four of the five RNN architectures as small models that train in seconds.
+
+Every model here is the same vanilla RNN with a softmax output at every step
+(``params`` W_x, W_h, b_x, W_y, b_y); the architectures differ only in which
+steps get an input and which outputs the loss reads:
+
+- one-to-one (N_x = N_y = 1): T = 1 and h_0 = 0, which is the one-hidden-layer
+  MLP of chapter 1 (``as_mlp``);
+- one-to-many: one input x_1, then each output fed back as the next input
+  (``melody_example``, ``generate``);
+- many-to-one: the loss reads only the output after the last real step
+  (``classifier_example``);
+- many-to-many, N_x = N_y: an output at every step (``tagger_example``);
+- many-to-many, N_x != N_y (encoder-decoder) is chapter 6's sequence-to-sequence
+  model.
+"""
+
+import numpy as np
+
+from . import tasks
+from .mlp import MLP
+from .optim import SGD
+from .rnn import (
+    init_rnn_params,
+    rnn_backward,
+    rnn_forward,
+    rnn_output_backward,
+    rnn_output_forward,
+    rnn_step_forward,
+)
+from .seqloss import last_step_mask, masked_accuracy, sample_from_logits, sequence_cross_entropy
+from .train import fit
+
+
+def logits_forward(params, x, h0=None):
+    """Logits y_t = W_y h_t + b_y at every step.
+
+    Parameters
+    ----------
+    params : dict W_x (H, D), W_h (H, H), b_x (H,), W_y (M, H), b_y (M,)
+    x : ndarray (N, T, D)
+    h0 : ndarray (N, H), optional; zeros by default
+
+    Returns
+    -------
+    logits : ndarray (N, T, M)
+    cache : for ``logits_backward``
+    """
+    if h0 is None:
+        h0 = np.zeros((np.shape(x)[0], np.shape(params["W_h"])[0]))
+    h, rnn_cache = rnn_forward(x, h0, params)
+    logits, out_cache = rnn_output_forward(h, params["W_y"], params["b_y"])
+    return logits, (rnn_cache, out_cache, h)
+
+
+def logits_backward(dlogits, cache, truncate=None):
+    """Gradients of ``logits_forward``; ``truncate`` as in ``rnn_backward``.
+
+    Returns
+    -------
+    dx : ndarray (N, T, D)
+    dh0 : ndarray (N, H)
+    grads : dict with the keys of ``params``
+    """
+    rnn_cache, out_cache, _ = cache
+    dh, dW_y, db_y = rnn_output_backward(dlogits, out_cache)
+    dx, dh0, grads = rnn_backward(dh, rnn_cache, truncate)
+    return dx, dh0, {**grads, "W_y": dW_y, "b_y": db_y}
+
+
+def loss_and_grads(params, x, targets, mask=None, truncate=None):
+    """Masked sequence cross-entropy and its gradient for every parameter.
+
+    x (N, T, D); targets (N, T) ints; mask (N, T) bool or None. Returns
+    (loss, grads) with grads keyed like ``params``.
+    """
+    logits, cache = logits_forward(params, x)
+    loss, dlogits = sequence_cross_entropy(logits, targets, mask)
+    return loss, logits_backward(dlogits, cache, truncate)[2]
+
+
+def train(params, x, targets, mask=None, steps=300, lr=0.5, momentum=0.9, truncate=None):
+    """Full-batch SGD with momentum on ``loss_and_grads``.
+
+    Returns (params, history) as ``dlnotes.train.fit`` does.
+    """
+    def objective(p, step):
+        return loss_and_grads(p, x, targets, mask, truncate)
+
+    return fit(objective, params, SGD(lr, momentum), steps)
+
+
+def as_mlp(params):
+    """The one-to-one RNN (T = 1, h_0 = 0) as chapter 1's MLP.
+
+    With h_0 = 0 the term W_h h_0 vanishes, so y_1 = W_y tanh(W_x x_1 + b_x) + b_y:
+    a tanh hidden layer W1 = W_x, b1 = b_x and a linear output W2 = W_y, b2 = b_y.
+    """
+    return MLP({"W1": params["W_x"], "b1": params["b_x"], "W2": params["W_y"],
+                "b2": params["b_y"]}, ["tanh", "identity"])
+
+
+def generate(params, x1, feedback, steps, rng, temperature=0.0, stop=None):
+    """One-to-many: from one input, feed each sampled output back in.
+
+    Parameters
+    ----------
+    params : dict as in ``logits_forward``
+    x1 : ndarray (N, D), the one input
+    feedback : callable (tokens (N,) ints) -> ndarray (N, D), the next input
+    steps : int, the most outputs to produce
+    rng : np.random.Generator, used when temperature > 0
+    temperature : float, 0 for the most likely output (greedy)
+    stop : int, optional; generation ends once every row has produced it
+
+    Returns
+    -------
+    tokens : int array (N, steps'), steps' <= steps; after a row's ``stop``
+        token the row keeps whatever was sampled (callers cut at ``stop``)
+    """
+    x_t = np.asarray(x1, dtype=np.float64)
+    h = np.zeros((x_t.shape[0], params["W_h"].shape[0]))
+    out, done = [], np.zeros(x_t.shape[0], dtype=bool)
+    for _ in range(steps):
+        h, _ = rnn_step_forward(x_t, h, params["W_x"], params["W_h"], params["b_x"])
+        token = sample_from_logits(h @ params["W_y"].T + params["b_y"], rng, temperature)
+        out.append(token)
+        if stop is not None:
+            done |= token == stop
+            if done.all():
+                break
+        x_t = feedback(token)
+    return np.stack(out, axis=1)
+
+
+# -- one-to-many: continue a tune from its name ------------------------------
+
+TUNES = list(tasks.MELODIES)
+_END = tasks.NOTES.index("|")
+
+
+def melody_feedback(notes):
+    """The input after a note: the note one-hot in the note slots (N, D)."""
+    x = np.zeros((len(notes), len(TUNES) + len(tasks.NOTES)))
+    x[np.arange(len(notes)), len(TUNES) + np.asarray(notes)] = 1.0
+    return x
+
+
+def melody_data():
+    """Teacher-forcing data for the tunes of ``tasks.MELODIES``.
+
+    Input 1 is the tune's name (one-hot among the tunes); input t > 1 is
+    note t - 1; target t is note t, then the end symbol "|".
+
+    Returns
+    -------
+    x : ndarray (N, T, D) with N tunes and D = tunes + notes
+    targets : int array (N, T), indices into ``tasks.NOTES``
+    mask : bool array (N, T)
+    """
+    notes = [[tasks.NOTES.index(n) for n in tasks.MELODIES[name]] + [_END] for name in TUNES]
+    targets, mask = tasks.pad_sequences(notes, pad=_END)
+    x = np.zeros(targets.shape + (len(TUNES) + len(tasks.NOTES),))
+    for i in range(len(TUNES)):
+        x[i, 0, i] = 1.0
+        x[i, 1:] = melody_feedback(targets[i, :-1])
+    return x, targets, mask
+
+
+def melody_example(hidden=32, steps=300, lr=0.2, seed=0):
+    """Train the one-to-many tune generator; returns a dict with ``params``,
+    ``history`` and ``accuracy`` (teacher-forced next-note accuracy)."""
+    x, targets, mask = melody_data()
+    params = init_rnn_params(x.shape[2], hidden, len(tasks.NOTES), np.random.default_rng(seed))
+    params, history = train(params, x, targets, mask, steps=steps, lr=lr)
+    acc = masked_accuracy(logits_forward(params, x)[0], targets, mask)
+    return {"params": params, "history": history, "accuracy": acc}
+
+
+def play(params, tune, rng, temperature=0.0, steps=30):
+    """Generate the notes that follow the name of ``tune``, as a list of names."""
+    x1 = np.zeros((1, len(TUNES) + len(tasks.NOTES)))
+    x1[0, TUNES.index(tune)] = 1.0
+    out = generate(params, x1, melody_feedback, steps, rng, temperature, stop=_END)[0]
+    names = [tasks.NOTES[i] for i in out]
+    return names[: names.index("|")] if "|" in names else names
+
+
+# -- many-to-one and many-to-many on words ------------------------------------
+
+def classifier_example(n=400, hidden=16, steps=150, lr=0.2, seed=0):
+    """Train a many-to-one sentiment classifier on ``tasks.sentiment``.
+
+    The loss reads the output after each review's last word only. Returns a
+    dict with ``params``, ``history``, ``train_accuracy`` and ``test_accuracy``
+    (on 400 fresh reviews).
+    """
+    rng = np.random.default_rng(seed)
+    tokens, labels, mask = tasks.sentiment(n, rng)
+    x = tasks.one_hot(tokens, len(tasks.SENTIMENT_VOCAB))
+    targets = np.repeat(labels[:, None], tokens.shape[1], axis=1)
+    last = last_step_mask(mask)
+    params = init_rnn_params(x.shape[2], hidden, 2, rng)
+    params, history = train(params, x, targets, last, steps=steps, lr=lr)
+    result = {"params": params, "history": history,
+              "train_accuracy": masked_accuracy(logits_forward(params, x)[0], targets, last)}
+    tokens, labels, mask = tasks.sentiment(400, rng)
+    x = tasks.one_hot(tokens, len(tasks.SENTIMENT_VOCAB))
+    targets = np.repeat(labels[:, None], tokens.shape[1], axis=1)
+    result["test_accuracy"] = masked_accuracy(logits_forward(params, x)[0], targets,
+                                              last_step_mask(mask))
+    return result
+
+
+def tagger_example(n=200, hidden=16, steps=100, lr=0.2, seed=0):
+    """Train a many-to-many tagger on ``tasks.entity_tags`` (O / PER / LOC).
+
+    Returns a dict with ``params``, ``history``, ``train_accuracy`` and
+    ``test_accuracy`` (per real word, on 400 fresh sentences).
+    """
+    rng = np.random.default_rng(seed)
+    tokens, tags, mask = tasks.entity_tags(n, rng)
+    x = tasks.one_hot(tokens, len(tasks.ENTITY_VOCAB))
+    params = init_rnn_params(x.shape[2], hidden, len(tasks.ENTITY_TAGS), rng)
+    params, history = train(params, x, tags, mask, steps=steps, lr=lr)
+    result = {"params": params, "history": history,
+              "train_accuracy": masked_accuracy(logits_forward(params, x)[0], tags, mask)}
+    tokens, tags, mask = tasks.entity_tags(400, rng)
+    x = tasks.one_hot(tokens, len(tasks.ENTITY_VOCAB))
+    result["test_accuracy"] = masked_accuracy(logits_forward(params, x)[0], tags, mask)
+    return result
+
+
+def read_words(params, text, vocab):
+    """Run a word model on typed text and return its output after every word.
+
+    Parameters
+    ----------
+    params : a trained model's params
+    text : str, words separated by spaces (case is ignored)
+    vocab : list of str, the model's words
+
+    Returns
+    -------
+    words : list of the known words, in order
+    probs : ndarray (len(words), M), softmax of the output after each word
+    unknown : list of the words not in ``vocab`` (skipped)
+    """
+    index = {w: i for i, w in enumerate(vocab)}
+    typed = text.lower().split()
+    words = [w for w in typed if w in index]
+    unknown = [w for w in typed if w not in index]
+    if not words:
+        return words, np.zeros((0, params["W_y"].shape[0])), unknown
+    x = tasks.one_hot(np.array([[index[w] for w in words]]), len(vocab))
+    logits = logits_forward(params, x)[0][0]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return words, p / p.sum(axis=1, keepdims=True), unknown
