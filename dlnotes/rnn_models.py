@@ -256,3 +256,43 @@ def read_words(params, text, vocab):
     logits = logits_forward(params, x)[0][0]
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     return words, p / p.sum(axis=1, keepdims=True), unknown
+
+
+# -- truncated BPTT on a task that needs a memory of ``delay`` steps ----------
+
+def _flat(grads):
+    return np.concatenate([grads[k].ravel() for k in sorted(grads)])
+
+
+def truncation_error(params, x, targets, mask, truncate):
+    """Relative error of the truncated gradient against full BPTT.
+
+    All parameters' gradients are taken as one vector g; returns
+    ||g_k - g|| / ||g|| with g_k from ``truncate=k`` (a float).
+    """
+    full = _flat(loss_and_grads(params, x, targets, mask)[1])
+    cut = _flat(loss_and_grads(params, x, targets, mask, truncate)[1])
+    return float(np.linalg.norm(cut - full) / np.linalg.norm(full))
+
+
+def echo_data(n, length=16, delay=3, vocab=4, seed=0):
+    """``tasks.delayed_echo`` as model inputs: (x (n, T, V), targets, mask)."""
+    tokens, targets, mask = tasks.delayed_echo(n, length, delay, vocab,
+                                               np.random.default_rng(seed))
+    return tasks.one_hot(tokens, vocab), targets, mask
+
+
+def echo_example(truncate=None, delay=3, length=16, vocab=4, hidden=16, n=32, steps=200,
+                 lr=0.5, seed=0):
+    """Train on the delayed echo with BPTT truncated to ``truncate`` steps.
+
+    Every window starts from the same weights and data. Returns a dict with
+    ``params``, ``history`` and ``test_accuracy`` (on 256 fresh sequences,
+    over the steps that have a target).
+    """
+    x, targets, mask = echo_data(n, length, delay, vocab, seed)
+    params = init_rnn_params(vocab, hidden, vocab, np.random.default_rng(seed + 1))
+    params, history = train(params, x, targets, mask, steps=steps, lr=lr, truncate=truncate)
+    x, targets, mask = echo_data(256, length, delay, vocab, seed + 2)
+    acc = masked_accuracy(logits_forward(params, x)[0], targets, mask)
+    return {"params": params, "history": history, "test_accuracy": acc}

@@ -1,0 +1,199 @@
+"""Figures and widgets of chapter 4: how the gradient through time shrinks or
+grows, what truncated BPTT loses, and trained RNNs reading typed words."""
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.ticker import LogLocator, NullLocator
+
+from ..rnn import init_rnn_params, rnn_forward, state_jacobian_norms
+from ..rnn_models import echo_data, echo_example, read_words, truncation_error
+from .live import LiveFigure
+
+# -- the gradient through time --------------------------------------------------
+
+
+def compute_gradient_norms(radius, length, input_scale=1.0, hidden=16, seed=0):
+    """||dh_T / dh_{T-n}||_2 for n = 0..T along one random sequence.
+
+    W_h is ``radius`` times a fixed random orthogonal matrix (the same for
+    every radius), W_x Gaussian, inputs Gaussian with std ``input_scale``.
+
+    Returns a dict with ``norms`` (T + 1,), ``linear`` = radius^n (the norms
+    of a linear RNN with the same W_h) and the settings.
+    """
+    params = init_rnn_params(4, hidden, 1, np.random.default_rng(seed), radius=radius)
+    x = input_scale * np.random.default_rng(seed + 1).normal(size=(1, length, 4))
+    h, _ = rnn_forward(x, np.zeros((1, hidden)), params)
+    return {"norms": state_jacobian_norms(h[0], params["W_h"]),
+            "linear": radius ** np.arange(length + 1.0),
+            "radius": radius, "length": length, "input_scale": input_scale}
+
+
+#: the fixed y range of the gradient-norm plots, so moving a slider never rescales
+#: the axis; below 1e-16 of its size a gradient term is lost to float64 round-off
+NORM_RANGE = (1e-16, 1e8)
+
+
+def _norm_axis(ax):
+    """Log y axis over ``NORM_RANGE``, one labelled tick every 4 decades."""
+    ax.set_yscale("log")
+    ax.set_ylim(*NORM_RANGE)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=[1.0], numticks=7))
+    ax.yaxis.set_minor_locator(NullLocator())  # ~100 minor ticks make a redraw slow
+    ax.set_xlabel("distance back in time $T - t$ (steps)")
+    ax.set_ylabel("$\\|\\partial h_T / \\partial h_t\\|_2$ (log scale)")
+
+
+def _steps_to(norms, level):
+    """The first n with norms[n] < level, or None."""
+    below = np.flatnonzero(norms < level)
+    return int(below[0]) if below.size else None
+
+
+def draw_gradient_norms(fig, result):
+    """One ``compute_gradient_norms`` curve with its linear reference, log scale."""
+    ax = fig.add_subplot()
+    n = np.arange(result["length"] + 1)
+    rho = result["radius"]
+    _norm_axis(ax)
+    ax.plot(n, result["norms"], lw=2, label="tanh RNN")
+    ax.plot(n, result["linear"], "--", color="0.4",
+            label="linear RNN, same $W_h$: $\\rho^{T-t}$")
+    ax.axhline(1.0, color="0.8", lw=1)
+    ax.set_title(f"Gradient through time, spectral radius {rho:.2f}, "
+                 f"input scale {result['input_scale']:.1f}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    end = result["norms"][-1]
+    n3 = _steps_to(result["norms"], 1e-3)
+    if n3 is not None:
+        return (f"The gradient falls below 10<sup>-3</sup> of its size after "
+                f"<b>{n3}</b> steps; after {result['length']} steps it is {end:.1e}.")
+    return f"After {result['length']} steps the gradient is multiplied by <b>{end:.1e}</b>."
+
+
+def gradient_norm_widget(radius=0.9, length=100, input_scale=1.0):
+    """Spectral radius, sequence length and input scale -> ||dh_T/dh_t||."""
+    controls = {
+        "radius": W.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05,
+                                description="radius ρ"),
+        "length": W.IntSlider(value=length, min=5, max=200, step=5, description="length T"),
+        "input_scale": W.FloatSlider(value=input_scale, min=0.0, max=3.0, step=0.1,
+                                     description="input scale"),
+    }
+    return LiveFigure(controls, compute_gradient_norms, draw_gradient_norms, figsize=(8, 3.8))
+
+
+def draw_gradient_norm_family(fig, results):
+    """Several ``compute_gradient_norms`` results (one per radius) on one plot."""
+    ax = fig.add_subplot()
+    _norm_axis(ax)
+    for i, r in enumerate(results):
+        n = np.arange(r["length"] + 1)
+        ax.plot(n, r["norms"], lw=2, color=f"C{i}", label=f"ρ = {r['radius']:.2f}")
+        ax.plot(n, r["linear"], ":", lw=1, color=f"C{i}")
+    ax.set_title("Gradient through time for several spectral radii "
+                 "(dotted: linear RNN, $\\rho^{T-t}$)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+# -- truncated BPTT ----------------------------------------------------------------
+
+
+def compute_truncation(error_windows, train_windows, radii, delay=3, length=16, seed=0):
+    """What truncated BPTT loses on the delayed echo of ``delay`` steps.
+
+    Returns a dict with ``errors`` (len(radii), len(error_windows)): the
+    relative error of each window's gradient against full BPTT, at the
+    initial weights of each spectral radius; ``accuracy``
+    (len(train_windows) + 1,): the test accuracy after training with each
+    window and, last, with full BPTT; and the settings.
+    """
+    x, targets, mask = echo_data(32, length, delay, seed=seed)
+    V = x.shape[2]
+    errors = np.array([
+        [truncation_error(init_rnn_params(V, 16, V, np.random.default_rng(seed + 1), radius=rho),
+                          x, targets, mask, k) for k in error_windows]
+        for rho in radii
+    ])
+    accuracy = np.array([echo_example(k, delay, length, seed=seed)["test_accuracy"]
+                         for k in list(train_windows) + [None]])
+    return {"error_windows": np.array(error_windows), "train_windows": np.array(train_windows),
+            "radii": np.array(radii), "errors": errors, "accuracy": accuracy,
+            "delay": delay, "length": length}
+
+
+def draw_truncation(fig, result):
+    """Gradient error (left) and trained accuracy (right) against the window k."""
+    ax1, ax2 = fig.subplots(1, 2)
+    for rho, err in zip(result["radii"], result["errors"]):
+        ax1.semilogy(result["error_windows"], err, "o-", label=f"ρ = {rho:.2f}")
+    ax1.set_xlabel("window $k$ (steps of history kept)")
+    ax1.set_ylabel("$\\|g_k - g\\| / \\|g\\|$ (log scale)")
+    ax1.set_title(f"Gradient error, T = {result['length']}, at initialisation")
+    ax1.legend()
+    acc = result["accuracy"]
+    k = result["train_windows"]
+    labels = [str(w) for w in k] + ["full"]
+    ax2.bar(labels, 100 * acc, color=["C3" if w <= result["delay"] else "C2" for w in k] + ["C0"])
+    ax2.axhline(100 / 4, color="0.5", ls="--", label="chance (4 symbols)")
+    ax2.set_ylim(0, 105)
+    ax2.set_xlabel("window $k$ used in training")
+    ax2.set_ylabel("test accuracy (%)")
+    ax2.set_title(f"Echo with delay {result['delay']}: trained accuracy")
+    ax2.legend(loc="upper left")
+
+
+# -- trained models reading typed words -------------------------------------------
+
+
+def compute_reading(params, vocab, classes, text):
+    """Run a word model on ``text``: a dict with ``words``, ``probs``
+    (len(words), M), ``unknown`` and ``classes``."""
+    words, probs, unknown = read_words(params, text, vocab)
+    return {"words": words, "probs": probs, "unknown": unknown, "classes": list(classes)}
+
+
+def draw_reading(fig, result, title="Output after each word"):
+    """Heat map of the output probabilities, one column per word read."""
+    ax = fig.add_subplot()
+    words, probs, classes = result["words"], result["probs"], result["classes"]
+    ax.set_title(title)
+    ax.set_xlabel("word read (time step $t$)")
+    ax.set_ylabel("output class")
+    ax.set_yticks(range(len(classes)), classes)
+    if not words:
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, "no known word typed", transform=ax.transAxes,
+                ha="center", va="center")
+        return "Type words from the vocabulary below the figure."
+    ax.imshow(probs.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(words)), words, rotation=30, ha="right")
+    for t in range(len(words)):
+        for m in range(len(classes)):
+            p = probs[t, m]
+            ax.text(t, m, f"{p:.2f}", ha="center", va="center",
+                    color="white" if p > 0.6 else "black", fontsize=9)
+    if result["unknown"]:
+        return "Skipped unknown words: <b>" + ", ".join(result["unknown"]) + "</b>."
+    return None
+
+
+def reading_widget(params, vocab, classes, text, title="Output after each word"):
+    """A text box -> the model's outputs after every word, as a heat map.
+
+    ``params`` a trained word model, ``vocab`` its words (index 0, the
+    padding, is not offered), ``classes`` its output names, ``text`` the
+    sentence shown first.
+    """
+    controls = {"text": W.Text(value=text, description="words", continuous_update=False,
+                               layout=W.Layout(width="36em"))}
+    known = " ".join(vocab[1:])
+
+    def compute(text):
+        return compute_reading(params, vocab, classes, text)
+
+    def draw(fig, result):
+        note = draw_reading(fig, result, title)
+        return (note + "<br>" if note else "") + f"Vocabulary: <tt>{known}</tt>"
+
+    return LiveFigure(controls, compute, draw, figsize=(8, 3.2))
