@@ -1,0 +1,274 @@
+"""2-D convolution and pooling on image batches, as im2col matrix products.
+
+Images are (N, C, H, W): batch, channels, height, width. A convolution layer has
+F filters W (F, C, KH, KW) and biases b (F,) and computes the cross-correlation
+every framework calls convolution,
+
+    out[n, f, i, j] = b[f] + sum_{c, p, q} W[f, c, p, q] x_pad[n, c, S i + p, S j + q],
+
+with stride S and zero padding P; the output is (N, F, OH, OW) with
+OH = (H + 2P - KH) / S + 1, and the same for OW.
+
+im2col lays every receptive field out as one column of a matrix ``cols``
+(C KH KW, N OH OW), so the forward is the single product ``W_mat @ cols`` with
+W_mat = W reshaped to (F, C KH KW), and the backward is two products,
+``dout_mat @ cols.T`` for dW and ``W_mat.T @ dout_mat`` for the columns of dx;
+col2im then adds each column back onto the pixels it came from, one vectorized
+add per kernel offset (KH KW of them), never a loop over pixels or images.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import check_shape
+
+
+def _check_int(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def output_size(size, kernel, stride=1, pad=0, axis="H"):
+    """Output length along one axis: (size + 2 pad - kernel) / stride + 1.
+
+    Parameters
+    ----------
+    size : int, input length (H or W)
+    kernel : int, window length (KH or KW)
+    stride, pad : int, the step between windows and the zeros added on each side
+    axis : str, named in the error messages
+
+    Raises
+    ------
+    ValueError
+        when the kernel is larger than the padded input, or when the windows
+        do not tile it: (size + 2 pad - kernel) must be a multiple of the stride,
+        otherwise the last rows or columns would be silently dropped.
+    """
+    size = _check_int(axis, size, 1)
+    kernel = _check_int("kernel", kernel, 1)
+    stride = _check_int("stride", stride, 1)
+    pad = _check_int("pad", pad, 0)
+    padded = size + 2 * pad
+    if kernel > padded:
+        raise ValueError(
+            f"kernel {kernel} is larger than the padded input along {axis}: "
+            f"{axis} + 2 * pad = {size} + 2 * {pad} = {padded}"
+        )
+    if (padded - kernel) % stride:
+        raise ValueError(
+            f"stride {stride} does not fit along {axis}: "
+            f"{axis} + 2 * pad - kernel = {size} + 2 * {pad} - {kernel} = "
+            f"{padded - kernel} is not a multiple of {stride}"
+        )
+    return (padded - kernel) // stride + 1
+
+
+def receptive_field(layers):
+    """Side of the input patch that one output unit of a stack of layers sees.
+
+    Parameters
+    ----------
+    layers : list of (kernel, stride), first layer first (a pooling layer is
+        a window too: (size, stride)).
+
+    Returns
+    -------
+    int : r_L, from r_0 = 1 and jump j_0 = 1 by r_l = r_{l-1} + (K_l - 1) j_{l-1},
+        j_l = j_{l-1} S_l (the jump is the input distance between neighbouring
+        units of layer l).
+    """
+    r, j = 1, 1
+    for k, s in layers:
+        r += (_check_int("kernel", k, 1) - 1) * j
+        j *= _check_int("stride", s, 1)
+    return r
+
+
+def _pad(x, pad):
+    """x (N, C, H, W) with ``pad`` zeros on every side of each image."""
+    if not pad:
+        return x
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * pad, w + 2 * pad))
+    xp[:, :, pad:pad + h, pad:pad + w] = x
+    return xp
+
+
+def _windows(x, kh, kw, stride):
+    """View (N, C, OH, OW, KH, KW) of every window of x (N, C, H', W'); no copy."""
+    return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def _add_windows(cols, shape, stride):
+    """col2im, the adjoint of ``_windows``: put every window entry back on its pixel.
+
+    cols (KH, KW, A, B, OH, OW) holds one value per window entry, kernel offset
+    first; entry (p, q, a, b, i, j) is added onto pixel (a, b, S i + p, S j + q)
+    of a zero array of ``shape`` (A, B, H', W'). One vectorized add per kernel
+    offset, so KH KW adds in all, whatever the batch and image size.
+    """
+    out = np.zeros(shape)
+    kh, kw, _, _, oh, ow = cols.shape
+    for p in range(kh):
+        for q in range(kw):
+            out[:, :, p:p + stride * oh:stride, q:q + stride * ow:stride] += cols[p, q]
+    return out
+
+
+def conv2d_forward(x, W, b, stride=1, pad=0):
+    """Convolution layer (cross-correlation) on a batch of images.
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+    W : ndarray (F, C, KH, KW), the filters
+    b : ndarray (F,), one bias per filter
+    stride : int >= 1
+    pad : int >= 0, zeros added on every side of each image
+
+    Returns
+    -------
+    out : ndarray (N, F, OH, OW), OH = (H + 2 pad - KH) / stride + 1
+    cache : (cols, W, x shape, stride, pad) for the backward pass
+
+    Raises ValueError for mismatched shapes, a kernel larger than the padded
+    input, or a stride that does not tile it (see ``output_size``).
+    """
+    x = check_shape("x", x, ("N", "C", "H", "W"))
+    n, c, h, w = x.shape
+    W = check_shape("W", W, ("F", c, "KH", "KW"))
+    f, _, kh, kw = W.shape
+    b = check_shape("b", b, (f,))
+    oh = output_size(h, kh, stride, pad, "H")
+    ow = output_size(w, kw, stride, pad, "W")
+    # im2col: one row per weight (c, p, q), one column per output pixel (n, i, j).
+    # This orientation copies whole image rows at a time, the fastest to build.
+    win = _windows(_pad(x, pad), kh, kw, stride)
+    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+    out = W.reshape(f, -1) @ cols  # (F, N OH OW): the whole layer is one product
+    out += b[:, None]
+    return out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3), (cols, W, x.shape, stride, pad)
+
+
+def conv2d_backward(dout, cache):
+    """Gradients of ``conv2d_forward``: two matrix products and col2im.
+
+    Parameters
+    ----------
+    dout : ndarray (N, F, OH, OW), upstream gradient dL/dout
+    cache : from ``conv2d_forward``
+
+    Returns
+    -------
+    dx : ndarray (N, C, H, W); a full convolution of dout with the flipped
+        kernel (for stride 1), computed as W_mat^T @ dout_mat then col2im
+    dW : ndarray (F, C, KH, KW); the correlation of the (padded) input with
+        dout, computed as dout_mat @ cols^T
+    db : ndarray (F,), dout summed over the batch and every position
+    """
+    cols, W, (n, c, h, w), stride, pad = cache
+    f, _, kh, kw = W.shape
+    oh = (h + 2 * pad - kh) // stride + 1
+    ow = (w + 2 * pad - kw) // stride + 1
+    dout = check_shape("dout", dout, (n, f, oh, ow))
+    dout_mat = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)  # columns as in cols
+    dW = (dout_mat @ cols.T).reshape(W.shape)
+    db = dout_mat.sum(axis=1)
+    dcols = (W.reshape(f, -1).T @ dout_mat).reshape(c, kh, kw, n, oh, ow)
+    # col2im onto the padded images, laid out (C, N, H', W') like dcols
+    dxp = _add_windows(dcols.transpose(1, 2, 0, 3, 4, 5), (c, n, h + 2 * pad, w + 2 * pad),
+                       stride)
+    return dxp[:, :, pad:pad + h, pad:pad + w].transpose(1, 0, 2, 3), dW, db
+
+
+def _pool_windows(x, size, stride):
+    """Check a pooling input and return its windows (N, C, OH, OW, size, size)."""
+    x = check_shape("x", x, ("N", "C", "H", "W"))
+    _check_int("size", size, 1)
+    output_size(x.shape[2], size, stride, 0, "H")
+    output_size(x.shape[3], size, stride, 0, "W")
+    return x, _windows(x, size, size, stride)
+
+
+def maxpool2d_forward(x, size=2, stride=2):
+    """Max pooling: the largest value of each size x size window, per channel.
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+    size : int, window side
+    stride : int, step between windows (windows overlap when stride < size)
+
+    Returns
+    -------
+    out : ndarray (N, C, OH, OW), OH = (H - size) / stride + 1
+    cache : (arg-max one-hot mask (N, C, OH, OW, size, size), x shape, stride)
+        Ties go to the first maximum in row-major order, as in every framework.
+    """
+    x, win = _pool_windows(x, size, stride)
+    flat = win.reshape(*win.shape[:4], size * size)
+    arg = flat.argmax(axis=-1)
+    mask = np.arange(size * size) == arg[..., None]
+    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    return out, (mask.reshape(win.shape), x.shape, stride)
+
+
+def maxpool2d_backward(dout, cache):
+    """Route each upstream gradient to the arg-max of its window.
+
+    Parameters
+    ----------
+    dout : ndarray (N, C, OH, OW)
+    cache : from ``maxpool2d_forward``
+
+    Returns
+    -------
+    dx : ndarray (N, C, H, W), zero except at each window's maximum; where
+        windows overlap, a pixel collects the gradient of every window it wins.
+    """
+    mask, shape, stride = cache
+    dout = check_shape("dout", dout, mask.shape[:4])
+    routed = mask * dout[..., None, None]  # (N, C, OH, OW, size, size)
+    return _add_windows(routed.transpose(4, 5, 0, 1, 2, 3), shape, stride)
+
+
+def avgpool2d_forward(x, size=2, stride=2):
+    """Average pooling: the mean of each size x size window, per channel.
+
+    Parameters and returns as ``maxpool2d_forward``; the cache is
+    (x shape, size, stride).
+    """
+    x, win = _pool_windows(x, size, stride)
+    return win.mean(axis=(-2, -1)), (x.shape, size, stride)
+
+
+def avgpool2d_backward(dout, cache):
+    """Spread each upstream gradient evenly, dout / size^2, over its window.
+
+    Returns dx : ndarray (N, C, H, W).
+    """
+    shape, size, stride = cache
+    n, c, h, w = shape
+    oh, ow = (h - size) // stride + 1, (w - size) // stride + 1
+    dout = check_shape("dout", dout, (n, c, oh, ow))
+    share = np.broadcast_to(dout / size**2, (size, size, n, c, oh, ow))
+    return _add_windows(share, shape, stride)
+
+
+def flatten_forward(x):
+    """(N, C, H, W) -> (N, C H W), so a dense layer can follow the last pooling.
+
+    Returns out and the cache (the input shape).
+    """
+    x = check_shape("x", x, ("N", "C", "H", "W"))
+    return x.reshape(x.shape[0], -1), x.shape
+
+
+def flatten_backward(dout, cache):
+    """(N, C H W) -> (N, C, H, W): the gradient takes the input's shape back."""
+    n, c, h, w = cache
+    return check_shape("dout", dout, (n, c * h * w)).reshape(cache)

@@ -1,0 +1,236 @@
+import numpy as np
+import pytest
+
+from dlnotes.conv import (
+    avgpool2d_backward,
+    avgpool2d_forward,
+    conv2d_backward,
+    conv2d_forward,
+    flatten_backward,
+    flatten_forward,
+    maxpool2d_backward,
+    maxpool2d_forward,
+    output_size,
+    receptive_field,
+)
+from dlnotes.gradcheck import assert_grad_close, numerical_gradient
+
+# (N, C, H, W, F, KH, KW, stride, pad): square and non-square images and kernels,
+# strides 1 to 3, paddings 0 to 2, a 1x1 kernel and a kernel as large as the input
+CONV_CASES = [
+    (2, 1, 5, 5, 3, 3, 3, 1, 0),
+    (2, 3, 6, 5, 2, 3, 2, 1, 1),
+    (1, 2, 7, 7, 4, 3, 3, 2, 0),
+    (3, 2, 4, 5, 2, 2, 3, 3, 2),
+    (2, 3, 4, 4, 5, 1, 1, 1, 0),
+    (2, 2, 4, 4, 3, 4, 4, 1, 0),
+    (1, 1, 3, 3, 2, 5, 5, 2, 1),
+]
+
+
+def conv_by_definition(x, W, b, stride, pad):
+    """The defining sum, one output pixel at a time: an independent replay."""
+    n, _, h, w = x.shape
+    f, _, kh, kw = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh, ow = (h + 2 * pad - kh) // stride + 1, (w + 2 * pad - kw) // stride + 1
+    out = np.empty((n, f, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[:, :, i, j] = np.einsum("ncpq,fcpq->nf", patch, W) + b
+    return out
+
+
+def random_conv(case, seed=0):
+    n, c, h, w, f, kh, kw, stride, pad = case
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, kh, kw)),
+            rng.normal(size=f), stride, pad)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_forward_is_the_cross_correlation_sum(case):
+    x, W, b, stride, pad = random_conv(case)
+    out, _ = conv2d_forward(x, W, b, stride, pad)
+    np.testing.assert_allclose(out, conv_by_definition(x, W, b, stride, pad), atol=1e-12)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_backward_matches_finite_differences(case):
+    x, W, b, stride, pad = random_conv(case, seed=1)
+    out, cache = conv2d_forward(x, W, b, stride, pad)
+    dout = np.random.default_rng(2).normal(size=out.shape)
+    dx, dW, db = conv2d_backward(dout, cache)
+    f = lambda: conv2d_forward(x, W, b, stride, pad)[0]  # noqa: E731
+    for name, arr, grad in [("x", x, dx), ("W", W, dW), ("b", b, db)]:
+        assert_grad_close(name, numerical_gradient(f, arr, dout), grad)  # float64, tol 1e-7
+
+
+def test_conv_backward_leaves_dout_and_cache_alone():
+    x, W, b, stride, pad = random_conv(CONV_CASES[3])
+    out, cache = conv2d_forward(x, W, b, stride, pad)
+    dout = np.ones_like(out)
+    saved = [a.copy() for a in (dout, cache[0], cache[1])]
+    first = conv2d_backward(dout, cache)
+    second = conv2d_backward(dout, cache)
+    for a, s in zip((dout, cache[0], cache[1]), saved):
+        np.testing.assert_array_equal(a, s)
+    for g1, g2 in zip(first, second):
+        np.testing.assert_array_equal(g1, g2)
+
+
+def test_dx_is_a_full_convolution_with_the_flipped_kernel_and_dW_a_correlation():
+    x, W, b, _, _ = random_conv((2, 3, 6, 5, 4, 3, 2, 1, 0), seed=3)
+    out, cache = conv2d_forward(x, W, b)
+    dout = np.random.default_rng(4).normal(size=out.shape)
+    dx, dW, db = conv2d_backward(dout, cache)
+    # full convolution: pad dout by K - 1, correlate with the kernel flipped in both
+    # axes and with its filter and channel axes swapped
+    flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    full = conv2d_forward(np.pad(dout, ((0, 0), (0, 0), (2, 2), (1, 1))), flipped,
+                          np.zeros(3))[0]
+    np.testing.assert_allclose(dx, full, atol=1e-12)
+    # dW[f, c] = sum over the batch of x[n, c] correlated with dout[n, f]
+    corr = conv2d_forward(x.transpose(1, 0, 2, 3), dout.transpose(1, 0, 2, 3),
+                          np.zeros(4))[0]
+    np.testing.assert_allclose(dW, corr.transpose(1, 0, 2, 3), atol=1e-12)
+    np.testing.assert_allclose(db, dout.sum(axis=(0, 2, 3)))
+
+
+def test_receptive_field_is_the_support_of_the_input_gradient():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1, 1, 16, 16))
+    W1, W2 = rng.normal(size=(2, 1, 3, 3)), rng.normal(size=(1, 2, 3, 3))
+    z1, c1 = conv2d_forward(x, W1, np.zeros(2), pad=1)
+    p1, cp = maxpool2d_forward(z1)
+    z2, c2 = conv2d_forward(p1, W2, np.zeros(1))
+    dout = np.zeros_like(z2)
+    dout[0, 0, 2, 3] = 1.0  # one unit of the second convolution
+    dp1 = conv2d_backward(dout, c2)[0]
+    # through max pooling only arg-max pixels get gradient; use average pooling
+    # for the support, which touches every pixel of a window
+    _, ca = avgpool2d_forward(z1)
+    dx = conv2d_backward(avgpool2d_backward(dp1, ca), c1)[0]
+    rows, cols = np.nonzero(dx[0, 0])
+    side = receptive_field([(3, 1), (2, 2), (3, 1)])
+    assert side == 8
+    assert rows.max() - rows.min() + 1 == side and cols.max() - cols.min() + 1 == side
+    assert maxpool2d_backward(dp1, cp).shape == z1.shape
+
+
+@pytest.mark.parametrize("size,kernel,stride,pad,expected",
+                         [(8, 3, 1, 1, 8), (7, 3, 2, 0, 3), (5, 5, 1, 0, 1), (4, 2, 2, 0, 2),
+                          (28, 5, 1, 2, 28), (1, 3, 1, 1, 1)])
+def test_output_size_formula(size, kernel, stride, pad, expected):
+    assert output_size(size, kernel, stride, pad) == expected
+
+
+def test_conv_rejects_a_kernel_larger_than_the_padded_input():
+    with pytest.raises(ValueError, match=r"kernel 5 is larger than the padded input along H: "
+                                         r"H \+ 2 \* pad = 2 \+ 2 \* 1 = 4"):
+        conv2d_forward(np.zeros((1, 1, 2, 6)), np.zeros((1, 1, 5, 3)), np.zeros(1), pad=1)
+    with pytest.raises(ValueError, match="kernel 4 is larger than the padded input along W"):
+        conv2d_forward(np.zeros((1, 1, 5, 3)), np.zeros((1, 1, 3, 4)), np.zeros(1))
+
+
+def test_conv_rejects_a_stride_that_does_not_fit():
+    with pytest.raises(ValueError, match=r"stride 2 does not fit along H: H \+ 2 \* pad - kernel"
+                                         r" = 8 \+ 2 \* 0 - 3 = 5 is not a multiple of 2"):
+        conv2d_forward(np.zeros((1, 1, 8, 7)), np.zeros((1, 1, 3, 3)), np.zeros(1), stride=2)
+    with pytest.raises(ValueError, match="stride 2 does not fit along H"):
+        maxpool2d_forward(np.zeros((1, 1, 5, 4)))
+
+
+def test_conv_names_bad_shapes_and_settings():
+    x, W, b = np.zeros((2, 3, 5, 5)), np.zeros((4, 3, 3, 3)), np.zeros(4)
+    with pytest.raises(ValueError, match=r"W must have shape \(F, 3, KH, KW\), got \(4, 2, 3, 3\)"):
+        conv2d_forward(x, np.zeros((4, 2, 3, 3)), b)
+    with pytest.raises(ValueError, match=r"b must have shape \(4,\), got \(3,\)"):
+        conv2d_forward(x, W, np.zeros(3))
+    with pytest.raises(ValueError, match=r"x must have 4 dimensions \(N, C, H, W\), got shape"):
+        conv2d_forward(np.zeros((3, 5, 5)), W, b)
+    with pytest.raises(ValueError, match="stride must be >= 1, got 0"):
+        conv2d_forward(x, W, b, stride=0)
+    with pytest.raises(ValueError, match="pad must be >= 0, got -1"):
+        conv2d_forward(x, W, b, pad=-1)
+    with pytest.raises(TypeError, match="stride must be an int, got float"):
+        conv2d_forward(x, W, b, stride=1.5)
+    _, cache = conv2d_forward(x, W, b, pad=1)
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 4, 5, 5\), got \(2, 4, 3,"):
+        conv2d_backward(np.zeros((2, 4, 3, 3)), cache)
+
+
+# (N, C, H, W, size, stride): non-overlapping, overlapping and gapped windows
+POOL_CASES = [(2, 3, 4, 4, 2, 2), (1, 2, 6, 4, 2, 2), (2, 1, 5, 5, 3, 1), (1, 2, 5, 7, 3, 2),
+              (2, 2, 5, 5, 2, 3), (1, 1, 4, 4, 1, 1)]
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_pooling_forward_matches_the_window_max_and_mean(case):
+    n, c, h, w, size, stride = case
+    x = np.random.default_rng(6).normal(size=(n, c, h, w))
+    mx, _ = maxpool2d_forward(x, size, stride)
+    av, _ = avgpool2d_forward(x, size, stride)
+    for i in range(mx.shape[2]):
+        for j in range(mx.shape[3]):
+            win = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size]
+            np.testing.assert_array_equal(mx[:, :, i, j], win.max(axis=(2, 3)))
+            np.testing.assert_allclose(av[:, :, i, j], win.mean(axis=(2, 3)))
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_pooling_backward_matches_finite_differences(case):
+    n, c, h, w, size, stride = case
+    rng = np.random.default_rng(7)
+    # distinct values at least 1e-3 apart: no tie flips under a 1e-6 perturbation
+    shape = (n, c, h, w)
+    x = rng.permutation(n * c * h * w).reshape(shape) * 1e-3 + rng.normal(0, 1e-5, shape)
+    for forward, backward in [(maxpool2d_forward, maxpool2d_backward),
+                              (avgpool2d_forward, avgpool2d_backward)]:
+        out, cache = forward(x, size, stride)
+        dout = rng.normal(size=out.shape)
+        dx = backward(dout, cache)
+        num = numerical_gradient(lambda: forward(x, size, stride)[0], x, dout)  # noqa: B023
+        assert_grad_close(f"x ({forward.__name__})", num, dx)
+
+
+def test_maxpool_routes_the_gradient_to_the_arg_max_first_on_ties():
+    x = np.array([[[[1.0, 3.0, 2.0, 2.0],
+                    [0.0, -1.0, 0.0, 1.0],
+                    [5.0, 5.0, 0.0, 0.0],
+                    [4.0, 5.0, 0.0, 0.0]]]])
+    out, cache = maxpool2d_forward(x)
+    np.testing.assert_array_equal(out, [[[[3.0, 2.0], [5.0, 0.0]]]])
+    dx = maxpool2d_backward(np.array([[[[10.0, 20.0], [30.0, 40.0]]]]), cache)
+    np.testing.assert_array_equal(dx, [[[[0, 10, 20, 0], [0, 0, 0, 0],
+                                         [30, 0, 40, 0], [0, 0, 0, 0]]]])
+
+
+def test_pooling_names_bad_dout():
+    _, cache = maxpool2d_forward(np.zeros((2, 3, 4, 4)))
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 3, 2, 2\), got \(2, 3, 4"):
+        maxpool2d_backward(np.zeros((2, 3, 4, 4)), cache)
+    _, cache = avgpool2d_forward(np.zeros((2, 3, 4, 4)))
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 3, 2, 2\), got \(1, 3, 2"):
+        avgpool2d_backward(np.zeros((1, 3, 2, 2)), cache)
+    with pytest.raises(ValueError, match="kernel 5 is larger than the padded input along H"):
+        avgpool2d_forward(np.zeros((1, 1, 4, 4)), size=5, stride=1)
+
+
+def test_flatten_round_trip_and_gradient():
+    x = np.random.default_rng(8).normal(size=(2, 3, 2, 4))
+    out, cache = flatten_forward(x)
+    assert out.shape == (2, 24)
+    np.testing.assert_array_equal(out[1], x[1].ravel())
+    dout = np.random.default_rng(9).normal(size=out.shape)
+    assert_grad_close("x", numerical_gradient(lambda: flatten_forward(x)[0], x, dout),
+                      flatten_backward(dout, cache))
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 24\), got \(2, 23\)"):
+        flatten_backward(np.zeros((2, 23)), cache)
+
+
+def test_receptive_field_grows_by_kernel_minus_one_times_the_jump():
+    assert receptive_field([]) == 1
+    assert receptive_field([(3, 1)] * 3) == 7
+    assert receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)]) == 10
