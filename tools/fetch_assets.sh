@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=_vendor
-[ -f "$out/.complete" ] && exit 0
 cache=.vendor-cache
 rm -rf "$out" "$cache"
 mkdir -p "$out" "$cache"
@@ -20,9 +19,9 @@ cp -r "$mj/output/chtml/fonts/woff-v2" "$out/mathjax/output/chtml/fonts/"
 cp -r "$mj/input/tex/extensions" "$out/mathjax/input/tex/"
 cp "$cache"/requirejs-2.3.8/package/require.js "$out/require.js"
 # embed-amd.js loads its icon fonts from beside itself: keep the dist folder whole
-mkdir -p "$out/widgets"
+mkdir -p "$out/@jupyter-widgets/html-manager/dist"
 hm="$cache"/jupyter-widgets-html-manager-1.0.15/package/dist
 find "$hm" -maxdepth 1 -type f ! -name '*.map' ! -name 'embed.js*' ! -name 'libembed-amd.js' \
-  -exec cp {} "$out/widgets/" \;
+  -exec cp {} "$out/@jupyter-widgets/html-manager/dist/" \;
 rm -rf "$cache"
 touch "$out/.complete"
