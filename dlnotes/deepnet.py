@@ -52,14 +52,13 @@ def act_dense_forward(z, W, b, activation):
     forward, backward = get_activation(activation)
     a, act_cache = forward(z)
     out, dense_cache = dense_forward(a, W, b)
-    return out, (act_cache, dense_cache, backward)
+    return out, {"a": a, "act": act_cache, "dense": dense_cache, "backward": backward}
 
 
 def act_dense_backward(dout, cache):
     """Returns dz (N, H), dW (M, H), db (M,) of ``act_dense_forward``."""
-    act_cache, dense_cache, backward = cache
-    da, dW, db = dense_backward(dout, dense_cache)
-    return backward(da, act_cache), dW, db
+    da, dW, db = dense_backward(dout, cache["dense"])
+    return cache["backward"](da, cache["act"]), dW, db
 
 
 def bn_act_dense_forward(z, gamma, beta, W, b, activation):
@@ -79,17 +78,15 @@ def bn_act_dense_forward(z, gamma, beta, W, b, activation):
     cache : for ``bn_act_dense_backward``
     """
     u, bn_cache = batchnorm_forward(z, gamma, beta)
-    W = check_shape("W", W, ("M", u.shape[1]))
-    out, cache = act_dense_forward(u, W, np.zeros(W.shape[0]) if b is None else b, activation)
-    return out, (bn_cache, cache, b is None)
+    out, cache = act_dense_forward(u, W, np.zeros(np.shape(W)[0]) if b is None else b, activation)
+    return out, {"a": cache["a"], "bn": bn_cache, "act_dense": cache, "no_bias": b is None}
 
 
 def bn_act_dense_backward(dout, cache):
     """Returns dz (N, H), dgamma (H,), dbeta (H,), dW (M, H), db (M,) or None."""
-    bn_cache, cache, no_bias = cache
-    du, dW, db = act_dense_backward(dout, cache)
-    dz, dgamma, dbeta = batchnorm_backward(du, bn_cache)
-    return dz, dgamma, dbeta, dW, None if no_bias else db
+    du, dW, db = act_dense_backward(dout, cache["act_dense"])
+    dz, dgamma, dbeta = batchnorm_backward(du, cache["bn"])
+    return dz, dgamma, dbeta, dW, None if cache["no_bias"] else db
 
 
 class DeepMLP:
@@ -179,7 +176,9 @@ class DeepMLP:
         Returns
         -------
         out : ndarray (N, M), Z_L
-        cache : list of the L layers' caches
+        cache : dict with ``"layers"``, the L layers' caches, and ``"X"``, the
+            hidden outputs f(Z_1), ..., f(Z_{L-1}) (batch-normed first if
+            ``batchnorm``), each (N, H)
         """
         p = self.params if params is None else params
         L = self.depth
@@ -194,7 +193,7 @@ class DeepMLP:
             else:
                 z, c = forward(z, *args)
             caches.append(c)
-        return z, caches
+        return z, {"layers": caches, "X": [c["a"] for c in caches[1:]]}
 
     def backward(self, dout, cache):
         """Back-propagate ``dout`` = dL/dZ_L through every layer.
@@ -207,7 +206,7 @@ class DeepMLP:
         """
         L = self.depth
         _, backward, names = self._layer()
-        grads, d = {}, dout
+        grads, d, cache = {}, dout, cache["layers"]
         for l in range(L, 1, -1):
             if self.residual and l < L:
                 d, *dparams = residual_backward(d, cache[l - 1], backward)
@@ -232,6 +231,24 @@ class DeepMLP:
         value, dout = LOSSES[loss](out, y)
         _, grads, norms = self.backward(dout, cache)
         return value, grads, norms
+
+
+def dead_units(model, x, params=None):
+    """Fraction of each hidden layer's units whose output is 0 on the whole batch.
+
+    With ReLU such a unit is "dead": f' = 0 at every example, so no gradient
+    reaches its incoming weights and it cannot come back to life.
+
+    Parameters
+    ----------
+    model : DeepMLP; x : ndarray (N, D); params : dict, optional
+
+    Returns
+    -------
+    ndarray (L - 1,), for the hidden outputs f(Z_1), ..., f(Z_{L-1})
+    """
+    _, cache = model.forward(x, params)
+    return np.array([np.mean(np.all(a <= 0, axis=0)) for a in cache["X"]])
 
 
 def train(model, x, y, lr, steps, loss="squared_error", clip=None):

@@ -46,9 +46,10 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5):
     gamma = check_shape("gamma", gamma, (x.shape[1],))
     beta = check_shape("beta", beta, (x.shape[1],))
     _check_eps(eps)
-    mean = x.mean(axis=0)
+    n = x.shape[0]
+    mean = x.sum(axis=0) / n  # sums, not .mean(): half the call overhead
     centered = x - mean
-    var = (centered * centered).mean(axis=0)
+    var = (centered * centered).sum(axis=0) / n
     inv_std = 1.0 / np.sqrt(var + eps)
     x_hat = centered * inv_std
     cache = {"x_hat": x_hat, "gamma": gamma, "inv_std": inv_std, "mean": mean, "var": var}
@@ -77,8 +78,9 @@ def batchnorm_backward(dout, cache):
     """
     x_hat, gamma, inv_std = cache["x_hat"], cache["gamma"], cache["inv_std"]
     dout = check_shape("dout", dout, x_hat.shape)
+    n = x_hat.shape[0]
     g = dout * gamma
-    dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
+    dx = inv_std * (g - g.sum(axis=0) / n - x_hat * ((g * x_hat).sum(axis=0) / n))
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 

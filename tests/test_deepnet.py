@@ -3,7 +3,7 @@ import pytest
 
 from dlnotes import init as I
 from dlnotes.data import two_moons
-from dlnotes.deepnet import DeepMLP, train
+from dlnotes.deepnet import DeepMLP, dead_units, train
 from dlnotes.gradcheck import assert_grad_close, numerical_gradient
 from dlnotes.losses import softmax_cross_entropy, squared_error
 
@@ -138,3 +138,13 @@ def test_bad_settings_are_named():
         DeepMLP(bad, "relu")
     with pytest.raises(ValueError, match="params must have keys"):
         DeepMLP(model.params, "relu", batchnorm=True)
+
+
+def test_dead_units_counts_relu_units_that_are_zero_on_the_whole_batch():
+    x, _ = _moons()
+    model = DeepMLP.init((2, 4, 2, 3), "relu", np.random.default_rng(0))
+    assert dead_units(model, x)[0] == 0.0
+    params = dict(model.params, b1=np.array([-100.0, -100.0, 0.0, 0.0]))
+    assert dead_units(model, x, params)[0] == 0.5
+    sigmoid = DeepMLP.init((2, 4, 2, 3), "sigmoid", np.random.default_rng(0))
+    np.testing.assert_array_equal(dead_units(sigmoid, x), [0.0, 0.0])
