@@ -1,0 +1,305 @@
+"""Figures and the widget of chapter 2: vanishing and exploding gradients.
+
+Every experiment runs on the same deep network (``make_net``) and data
+(``chapter_data``): two moons, N = 64 points, hidden width H = 32, trained
+full-batch on the cross-entropy loss. ``compute_*`` functions run dlnotes and
+return plain dicts; ``draw_*(fig, result)`` functions only plot.
+"""
+
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from ..clip import clip_by_norm, clip_by_value
+from ..data import two_moons
+from ..deepnet import DeepMLP, train
+from .live import LiveFigure
+
+WIDTH, DEPTH, N_POINTS, LOSS = 32, 30, 64, "softmax_cross_entropy"
+SCALES = (0.5, 1.0, 2.0, 4.0)
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+def chapter_data(n=N_POINTS, seed=0):
+    """The chapter's batch: two moons, x (n, 2) standardised, labels (n,)."""
+    return two_moons(n, 0.1, np.random.default_rng(seed))
+
+
+def make_net(depth, activation, scale=1.0, init="xavier", residual=False,
+             batchnorm=False, width=WIDTH, seed=1):
+    """The chapter's deep network: 2 inputs, ``depth`` layers of ``width``, 2 outputs.
+
+    ``scale`` multiplies the ``init`` scheme's standard deviation (its gain).
+    The same ``seed`` draws the same weights, so two settings compare like
+    with like.
+    """
+    return DeepMLP.init((2, width, 2, depth), activation, np.random.default_rng(seed),
+                        init, scale, residual, batchnorm)
+
+
+def first_layer_norm(model, data):
+    """||dL/dW^1|| of ``model`` on ``data`` at its current weights."""
+    x, labels = data
+    return float(model.loss_and_grads(x, labels, LOSS)[2][0])
+
+
+def compute_profiles(data, depth=DEPTH, activations=ACTIVATIONS, scales=SCALES):
+    """Per-layer gradient norms at initialisation for each activation and scale.
+
+    Returns a dict: ``norms[activation][scale]`` is an ndarray (depth,) of
+    ||dL/dW^l||, l = 1..depth, for Xavier weights times ``scale``.
+    """
+    x, labels = data
+    norms = {a: {s: make_net(depth, a, s).loss_and_grads(x, labels, LOSS)[2] for s in scales}
+             for a in activations}
+    return {"depth": depth, "scales": tuple(scales), "norms": norms}
+
+
+def _log_axis(ax, xlabel, ylabel, title):
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+
+
+NORM_LABEL = r"$\|\partial L / \partial W^l\|$ (log scale)"
+LAYER_LABEL = "layer $l$ (1 = next to the input)"
+
+
+def draw_profiles(fig, result):
+    """One panel per activation, one line per weight scale, log scale."""
+    axes = fig.subplots(1, len(result["norms"]), sharey=True)
+    layers = np.arange(1, result["depth"] + 1)
+    for ax, (act, by_scale) in zip(np.atleast_1d(axes), result["norms"].items()):
+        for s, n in by_scale.items():
+            ax.plot(layers, n, marker=".", label=f"{s:g} x Xavier")
+        _log_axis(ax, LAYER_LABEL, NORM_LABEL if ax is np.atleast_1d(axes)[0] else "",
+                  f"{act}, {result['depth']} layers")
+    np.atleast_1d(axes)[0].legend(title="weight scale", fontsize=8)
+
+
+def compute_depth_sweep(data, gains=(1.0, 1.2, 1.5), depths=tuple(range(5, 41, 5)),
+                        seeds=(1, 2, 3, 4)):
+    """||dL/dW^1|| of ReLU networks with He weights times ``gain``, against depth.
+
+    Returns a dict with ``depths``, ``norms[gain]`` (len(depths),), the
+    geometric mean over the weight ``seeds``, and ``factor[gain]``, the growth
+    per layer exp(slope) of a least-squares line through log ||dL/dW^1||
+    against depth.
+    """
+    norms, factor = {}, {}
+    for g in gains:
+        logs = [[np.log(first_layer_norm(make_net(L, "relu", g, "he", seed=s), data))
+                 for L in depths] for s in seeds]
+        norms[g] = np.exp(np.mean(logs, axis=0))
+        factor[g] = float(np.exp(np.polyfit(depths, np.log(norms[g]), 1)[0]))
+    return {"depths": np.array(depths), "norms": norms, "factor": factor}
+
+
+def compute_exploding(data, gain=1.2, lr=0.05, steps=80, threshold=1.0, depth=DEPTH):
+    """The same exploding ReLU network trained without and with clip_by_norm.
+
+    Returns a dict with ``runs``: {"plain gradient descent": ..., "clipped
+    by norm": ...}, each a ``dlnotes.deepnet.train`` result, and the settings.
+    """
+    x, labels = data
+    model = make_net(depth, "relu", gain, "he")
+    runs = {
+        "plain gradient descent": train(model, x, labels, lr, steps, LOSS),
+        f"clipped by norm at {threshold:g}": train(model, x, labels, lr, steps, LOSS,
+                                                   clip=threshold),
+    }
+    return {"runs": runs, "gain": gain, "lr": lr, "threshold": threshold, "depth": depth}
+
+
+def _loss_curves(ax, runs, title):
+    """Loss against step, log scale; a diverged run ends in an x at the top."""
+    finite_max = max(np.nanmax(np.where(np.isfinite(r["losses"]), r["losses"], np.nan))
+                     for r in runs.values())
+    top = 1e10 * max(r["losses"][0] for r in runs.values())
+    for i, (label, r) in enumerate(runs.items()):
+        losses = np.asarray(r["losses"], dtype=float)
+        steps = np.arange(len(losses))
+        shown = np.isfinite(losses) & (losses <= top)
+        ax.plot(steps[shown], losses[shown], color=f"C{i}", label=label)
+        if r["diverged_at"] is not None:
+            ax.plot([r["diverged_at"]], [top], "x", color=f"C{i}", ms=10, mew=2, clip_on=False)
+            ax.annotate(f"diverged: loss {losses[-1]} at step {r['diverged_at']}",
+                        (r["diverged_at"], top), textcoords="offset points",
+                        xytext=(8, -12), fontsize=8, color=f"C{i}")
+    _log_axis(ax, "gradient-descent step (full batch)", "cross-entropy loss (log scale)",
+              title)
+    if finite_max > top:  # a diverging run would squash the others to a line
+        lowest = min(np.nanmin(np.where(np.isfinite(r["losses"]), r["losses"], np.nan))
+                     for r in runs.values())
+        ax.set_ylim(lowest / 2, top)
+    ax.legend(fontsize=8)
+
+
+def draw_exploding(fig, result, sweep):
+    """Left: ||dL/dW^1|| against depth (``sweep``); right: the two training runs."""
+    ax1, ax2 = fig.subplots(1, 2)
+    for i, (g, n) in enumerate(sweep["norms"].items()):
+        ax1.plot(sweep["depths"], n, "o-", color=f"C{i}",
+                 label=f"He x {g:g}: x{sweep['factor'][g]:.2f} per layer")
+    _log_axis(ax1, "depth $L$ (layers)", r"$\|\partial L / \partial W^1\|$ (log scale)",
+              "ReLU: first-layer gradient against depth")
+    ax1.legend(fontsize=8)
+    _loss_curves(ax2, result["runs"],
+                 f"{result['depth']} ReLU layers, He x {result['gain']:g}, "
+                 f"lr {result['lr']:g}")
+
+
+def compute_clipping_2d(g=(2.5, 0.8), threshold=1.0):
+    """A 2-D gradient clipped by norm and by value at the same threshold.
+
+    Returns a dict with the vectors ``g``, ``by_norm``, ``by_value`` and their
+    angles to the x axis in degrees (``angle_g``, ``angle_norm``, ``angle_value``).
+    """
+    grads = {"g": np.asarray(g, dtype=float)}
+    by_norm = clip_by_norm(grads, threshold)[0]["g"]
+    by_value = clip_by_value(grads, threshold)["g"]
+
+    def angle(v):
+        return float(np.degrees(np.arctan2(v[1], v[0])))
+
+    return {"g": grads["g"], "by_norm": by_norm, "by_value": by_value, "threshold": threshold,
+            "angle_g": angle(grads["g"]), "angle_norm": angle(by_norm),
+            "angle_value": angle(by_value)}
+
+
+def draw_clipping_2d(fig, result):
+    """The gradient and its two clipped versions, with the circle and the square."""
+    ax = fig.add_subplot()
+    c = result["threshold"]
+    t = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(c * np.cos(t), c * np.sin(t), color="0.5", lw=1, label=f"norm = {c:g}")
+    ax.plot([-c, c, c, -c, -c], [-c, -c, c, c, -c], color="0.5", lw=1, ls="--",
+            label=f"|entries| <= {c:g}")
+    for key, label, color in [("g", "gradient $g$", "C0"), ("by_norm", "clipped by norm", "C2"),
+                              ("by_value", "clipped by value", "C3")]:
+        v = result[key]
+        ax.annotate("", v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=2))
+        ax.plot([], [], color=color, lw=2,
+                label=f"{label} ({v[0]:.2f}, {v[1]:.2f}), "
+                      f"{result['angle_' + key.split('_')[-1]]:.1f} deg")
+    g = result["g"]
+    ax.plot([0, g[0] * 1.1], [0, g[1] * 1.1], color="C0", lw=0.5, ls=":")
+    lim = max(abs(g).max(), c) * 1.15
+    ax.set_xlim(-c * 1.15, lim)
+    ax.set_ylim(-c * 1.15, lim * 0.75)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$g_1$ (loss per unit of $w_1$)")
+    ax.set_ylabel("$g_2$ (loss per unit of $w_2$)")
+    ax.set_title("Clipping a 2-D gradient at threshold 1")
+    ax.legend(fontsize=8, loc="upper left")
+
+
+REMEDIES = {
+    "plain sigmoid": dict(activation="sigmoid"),
+    "ReLU, Xavier": dict(activation="relu"),
+    "ReLU, He": dict(activation="relu", init="he"),
+    "residual": dict(activation="sigmoid", residual=True),
+    "batch norm": dict(activation="sigmoid", batchnorm=True),
+}
+
+
+def compute_remedies(data, depth=DEPTH, lr=0.05, steps=60, remedies=None):
+    """Train the deep sigmoid network and each remedy on the same data and seed.
+
+    ``remedies`` maps a label to ``make_net`` keyword arguments (default
+    ``REMEDIES``). Returns a dict with ``runs`` (label -> ``train`` result) and
+    ``first`` (label -> ||dL/dW^1|| at initialisation).
+    """
+    x, labels = data
+    remedies = REMEDIES if remedies is None else remedies
+    runs = {k: train(make_net(depth, **kw), x, labels, lr, steps, LOSS)
+            for k, kw in remedies.items()}
+    first = {k: float(r["norms"][0, 0]) for k, r in runs.items()}
+    return {"runs": runs, "first": first, "depth": depth, "lr": lr}
+
+
+def draw_runs(fig, runs, title):
+    """Left: each run's per-layer gradient norms at step 0; right: its loss curve."""
+    ax1, ax2 = fig.subplots(1, 2)
+    for i, (label, r) in enumerate(runs.items()):
+        n = r["norms"][0]
+        ax1.plot(np.arange(1, len(n) + 1), n, marker=".", color=f"C{i}", label=label)
+    _log_axis(ax1, LAYER_LABEL, NORM_LABEL, "Gradient norms at initialisation")
+    ax1.legend(fontsize=8)
+    _loss_curves(ax2, runs, title)
+
+
+def draw_remedies(fig, result):
+    """``draw_runs`` for ``compute_remedies``."""
+    draw_runs(fig, result["runs"],
+              f"Training, {result['depth']} layers, lr {result['lr']:g}")
+
+
+def compute_comparison(data, depth, activation, scale, residual, batchnorm, clip,
+                       steps=12, lr=0.1, plain=None):
+    """The widget's model: the plain network and the same one with the remedies.
+
+    Both start from the same weights (Xavier times ``scale``) and train for
+    ``steps`` full-batch steps; ``clip`` clips by global norm at 1. ``plain``
+    may pass a precomputed plain run.
+    """
+    x, labels = data
+    if plain is None:
+        plain = train(make_net(depth, activation, scale), x, labels, lr, steps, LOSS)
+    chosen = [name for name, on in [("residual", residual), ("batch norm", batchnorm),
+                                    ("clipping", clip)] if on]
+    if chosen:
+        model = make_net(depth, activation, scale, residual=residual, batchnorm=batchnorm)
+        remedied = train(model, x, labels, lr, steps, LOSS, clip=1.0 if clip else None)
+    else:
+        remedied = plain
+    label = "with " + " + ".join(chosen) if chosen else "same (no remedy ticked)"
+    return {"runs": {"plain": plain, label: remedied}, "depth": depth,
+            "activation": activation, "scale": scale, "lr": lr}
+
+
+def draw_comparison(fig, result):
+    """``draw_runs`` for ``compute_comparison``; returns the status line."""
+    draw_runs(fig, result["runs"],
+              f"{result['depth']} {result['activation']} layers, "
+              f"{result['scale']:g} x Xavier, lr {result['lr']:g}")
+    (_, plain), (label, other) = result["runs"].items()
+    p, o = plain["norms"][0, 0], other["norms"][0, 0]
+    note = (f"First-layer gradient norm at the start: plain <b>{p:.2e}</b>, "
+            f"{label} <b>{o:.2e}</b> ({o / p:.3g} times).")
+    for name, r in [("plain", plain), (label, other)]:
+        if r["diverged_at"] is not None:
+            note += f" The {name} run <b>diverged</b> at step {r['diverged_at']}."
+    return note
+
+
+def gradient_widget(depth=20, activation="sigmoid", scale=1.0, residual=True,
+                    batchnorm=False, clip=False, steps=12, lr=0.1):
+    """Depth, activation, weight scale and the remedies -> profiles + training."""
+    data = chapter_data()
+
+    @lru_cache(maxsize=32)  # the plain run depends on three controls only
+    def plain(depth, activation, scale):
+        x, labels = data
+        return train(make_net(depth, activation, scale), x, labels, lr, steps, LOSS)
+
+    def compute(depth, activation, scale, residual, batchnorm, clip):
+        return compute_comparison(data, depth, activation, scale, residual, batchnorm, clip,
+                                  steps, lr, plain(depth, activation, scale))
+
+    controls = {
+        "depth": W.IntSlider(value=depth, min=5, max=40, step=5, description="layers"),
+        "activation": W.Dropdown(options=list(ACTIVATIONS), value=activation,
+                                 description="activation"),
+        "scale": W.FloatLogSlider(value=scale, base=2, min=-2, max=2, step=0.25,
+                                  description="x Xavier"),
+        "residual": W.Checkbox(value=residual, description="residual"),
+        "batchnorm": W.Checkbox(value=batchnorm, description="batch norm"),
+        "clip": W.Checkbox(value=clip, description="clip by norm at 1"),
+    }
+    return LiveFigure(controls, compute, draw_comparison, figsize=(10, 3.8))

@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from dlnotes.clip import clip_by_norm
+from dlnotes.norm import batchnorm_forward
+from dlnotes.selfcheck import gradients as check
+from dlnotes.viz import gradients as viz
+
+
+def _values(control):
+    """Min, max and a middle value of a slider; every option of a dropdown;
+    both states of a checkbox, starting from the one it is not in."""
+    if hasattr(control, "base"):  # a log slider: min and max are exponents
+        return [control.base ** e for e in (control.max, control.min, 0.5 * control.max)]
+    if hasattr(control, "min"):
+        values = [control.max, control.min, (control.min + control.max) / 2]
+        return [int(v) for v in values] if isinstance(control.value, int) else values
+    if hasattr(control, "options"):
+        current = control.value
+        return [o for o in control.options if o != current] + [current]
+    return [not control.value, control.value]
+
+
+def test_gradient_widget_follows_every_control():
+    live = viz.gradient_widget(steps=2)
+    updates = 1
+    for name, control in live.controls.items():
+        for v in _values(control):
+            updates += 1
+            before = live.result
+            control.value = v
+            assert live.result is not before, (name, v)
+            assert live.image.value, (name, v)
+    assert len(live.timings) == updates
+    runs = list(live.result["runs"].values())
+    assert runs[0]["norms"].shape == (3, live.controls["depth"].value)
+
+
+def test_comparison_shows_the_remedy_and_reports_the_first_layer_ratio():
+    data = viz.chapter_data(16)
+    result = viz.compute_comparison(data, 8, "sigmoid", 1.0, True, False, False, steps=1)
+    (plain_label, plain), (label, other) = result["runs"].items()
+    assert plain_label == "plain" and label == "with residual"
+    assert other["norms"][0, 0] > 10 * plain["norms"][0, 0]
+    fig = Figure()
+    note = viz.draw_comparison(fig, result)
+    assert "First-layer gradient norm" in note and "times" in note
+    same = viz.compute_comparison(data, 8, "relu", 1.0, False, False, False, steps=1)
+    assert "no remedy" in list(same["runs"])[1]
+
+
+def test_compute_functions_measure_what_the_chapter_says():
+    data = viz.chapter_data(16)
+    prof = viz.compute_profiles(data, depth=10, scales=(1.0,))
+    sig = prof["norms"]["sigmoid"][1.0]
+    assert sig.shape == (10,) and sig[0] < 1e-3 * sig[-1]
+    sweep = viz.compute_depth_sweep(data, gains=(1.5,), depths=(4, 8, 12), seeds=(1, 2))
+    assert sweep["factor"][1.5] > 1.2
+    ex = viz.compute_exploding(data, gain=1.5, lr=0.05, steps=10, depth=12)
+    plain, clipped = ex["runs"].values()
+    assert plain["diverged_at"] is not None and clipped["diverged_at"] is None
+    rem = viz.compute_remedies(data, depth=10, steps=2)
+    assert rem["first"]["batch norm"] > rem["first"]["plain sigmoid"]
+
+
+def test_static_figures_have_titles_and_labels():
+    data = viz.chapter_data(16)
+    drawings = [
+        (viz.draw_profiles, viz.compute_profiles(data, depth=4, scales=(1.0, 2.0))),
+        (viz.draw_clipping_2d, viz.compute_clipping_2d()),
+        (viz.draw_remedies, viz.compute_remedies(data, depth=4, steps=2)),
+    ]
+    for draw, result in drawings:
+        fig = Figure()
+        draw(fig, result)
+        assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)
+    fig = Figure()
+    sweep = viz.compute_depth_sweep(data, gains=(1.0,), depths=(2, 4), seeds=(1,))
+    viz.draw_exploding(fig, viz.compute_exploding(data, 1.5, 0.05, 5, depth=6), sweep)
+    assert all(ax.get_title() and ax.get_ylabel() for ax in fig.axes)
+
+
+def test_norm_clipping_keeps_the_angle_and_value_clipping_turns_it():
+    r = viz.compute_clipping_2d((2.5, 0.8), 1.0)
+    assert r["angle_norm"] == pytest.approx(r["angle_g"])
+    assert r["angle_value"] > r["angle_g"] + 10
+    assert np.linalg.norm(r["by_norm"]) == pytest.approx(1.0)
+
+
+def test_self_checks_accept_dlnotes_answers_and_reject_others():
+    assert check.sigmoid_product_bound(10, 0.25**10)
+    assert not check.sigmoid_product_bound(10, 0.5**10)
+    grads = {"W": np.array([[3.0, 4.0]]), "b": np.array([12.0])}
+    assert check.clipping(grads, 6.5, 13.0, {"W": np.array([[1.5, 2.0]]), "b": np.array([6.0])})
+    assert not check.clipping(grads, 6.5, 13.0, {"W": np.array([[1.5, 2.0]]), "b": np.array([6.5])})
+    assert not check.clipping(grads, 6.5, 6.5, dict(grads))
+    assert not check.clipping(grads, 6.5, 13.0, None)
+    clipped, norm = clip_by_norm(grads, 6.5)
+    assert check.clipping(grads, 6.5, norm, clipped)
+    x = np.array([[1.0, 0.0], [3.0, 2.0], [5.0, 1.0]])
+    dout = np.array([[1.0, 2.0], [0.0, 1.0], [-1.0, 0.5]])
+    x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5)
+    assert check.bn_dgamma(x, dout, (dout * x_hat).sum(0))
+    assert not check.bn_dgamma(x, dout, dout.sum(0))
+    _, cache = batchnorm_forward(x, np.ones(2), np.zeros(2))
+    assert check.bn_dgamma(x, dout, (dout * cache["x_hat"]).sum(0))
+    assert check.residual_factor(0.1, 10, 1.1**10)
+    assert not check.residual_factor(0.1, 10, 0.1**10)
+    assert not check.residual_factor(0.1, 10, None)
