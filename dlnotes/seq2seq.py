@@ -20,11 +20,14 @@ over real target tokens only: padded positions are masked out.
 import numpy as np
 
 from ._checks import check_shape
+from .clip import clip_by_norm
 from .dense import dense_backward, dense_forward
 from .gru import gru_backward, gru_forward, gru_init, gru_param_count, gru_step_forward
 from .losses import softmax
+from .optim import Adam
 from .seqloss import sequence_cross_entropy
 from .tasks import one_hot
+from .train import fit
 from .translate_task import BOS, EOS, PAD, decode, subset
 from .translate_task import batch as task_batch
 
@@ -234,6 +237,38 @@ class Seq2Seq:
             return self.loss_and_grads(subset(data, rng.integers(0, n, batch_size)), params)
 
         return loss_and_grads
+
+
+def train(model, sources, rng, steps=1300, batch_size=16, lr=0.01, decay_at=1000, clip=1.0):
+    """Train on random mini-batches of ``sources`` with Adam; return (params, history).
+
+    The recipe of the chapter: teacher forcing, the masked loss, the global
+    gradient norm clipped to ``clip`` (a rare long batch cannot throw the
+    weights off), and the learning rate divided by 10 after ``decay_at``
+    steps, which removes most of the mini-batch noise left at the end.
+
+    Parameters
+    ----------
+    model : Seq2Seq, its ``params`` are the starting point (not modified)
+    sources : list of str, the training strings
+    rng : np.random.Generator, draws the mini-batches
+    steps : int, total gradient steps; decay_at : int, steps at the first rate
+
+    Returns
+    -------
+    params : dict, the trained weights
+    history : list of float, the mini-batch loss before each step, then the
+        loss of one more batch at the final weights (``steps + 1`` values)
+    """
+    if not 0 <= decay_at <= steps:
+        raise ValueError(f"decay_at must lie in [0, steps = {steps}], got {decay_at}")
+    objective = model.objective(task_batch(sources), batch_size, rng)
+    opt = Adam(lr)
+    clip_grads = lambda grads: clip_by_norm(grads, clip)[0]  # noqa: E731
+    params, first = fit(objective, model.params, opt, decay_at, transform=clip_grads)
+    opt.lr = lr / 10
+    params, second = fit(objective, params, opt, steps - decay_at, transform=clip_grads)
+    return params, first[:-1] + second
 
 
 def exact_match(tokens, y_out):

@@ -4,11 +4,9 @@ import pytest
 from dlnotes import translate_task as tt
 from dlnotes.gradcheck import assert_grad_close, numerical_gradient
 from dlnotes.gru import gru_forward
-from dlnotes.optim import Adam
-from dlnotes.seq2seq import Seq2Seq, evaluate, exact_match, rest_after_prefix
+from dlnotes.seq2seq import Seq2Seq, evaluate, exact_match, rest_after_prefix, train
 from dlnotes.seqloss import sequence_cross_entropy
 from dlnotes.tasks import one_hot
-from dlnotes.train import fit
 
 
 def random_batch(rng, n, T, T_out, V):
@@ -111,11 +109,14 @@ def test_exact_match_scores_through_eos_and_ignores_what_follows():
 
 def test_a_small_model_learns_to_reverse_short_strings():
     rng = np.random.default_rng(0)
-    train, test = tt.split(2000, 200, 1, 3, rng)
+    strings, test = tt.split(2000, 200, 1, 3, rng)
     model = Seq2Seq.init(len(tt.VOCAB), 32, rng)
-    params, history = fit(model.objective(tt.batch(train), 16, rng), model.params,
-                          Adam(0.01), steps=400)
+    start = {k: v.copy() for k, v in model.params.items()}
+    params, history = train(model, strings, rng, steps=400, decay_at=300)
+    assert len(history) == 401
     assert np.mean(history[-20:]) < 0.2 * history[0]
+    for k in start:  # the model's own weights are the starting point, untouched
+        np.testing.assert_array_equal(model.params[k], start[k])
     result = evaluate(model, test, params)
     assert result["correct"].mean() > 0.9
     assert result["predictions"][0] == test[0][::-1] or not result["correct"][0]
@@ -155,6 +156,8 @@ def test_bad_inputs_are_named():
         model.forward(src, src_len, np.ones((1, 3), dtype=int))
     with pytest.raises(ValueError, match=r"y_in must have 2 dimensions \(N, T\)"):
         model.forward(src, src_len, np.ones(3, dtype=int))
+    with pytest.raises(ValueError, match=r"decay_at must lie in \[0, steps = 5\], got 6"):
+        train(model, ["12"], rng, steps=5, decay_at=6)
     with pytest.raises(ValueError, match=r"k must lie in \[1, 2\], got 3"):
         rest_after_prefix(model, ["12", "345"], 3)
     params = dict(model.params)

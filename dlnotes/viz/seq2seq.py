@@ -1,0 +1,244 @@
+"""Figures and the widget of chapter 6: the encoder-decoder, its accuracy
+against the input length, exposure bias, and decoding step by step."""
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from ..seq2seq import evaluate, rest_after_prefix
+from ..translate_task import EOS, VOCAB, encode, random_strings, translate
+from .live import LiveFigure
+
+#: longest string the widget decodes; its step slider goes to MAX_DIGITS + 2
+MAX_DIGITS = 10
+
+
+def draw_architecture(fig, source="314"):
+    """The encoder-decoder unrolled on one example, ``source`` -> its reversal.
+
+    Encoder cells read the source digits; the last state, the context c,
+    starts the decoder, which reads ``<bos>`` and then the previous output.
+    """
+    target = translate(source)
+    ax = fig.add_subplot()
+    T, Tp = len(source), len(target) + 1
+    enc_x = np.arange(T) * 1.3
+    dec_x = enc_x[-1] + 2.4 + np.arange(Tp) * 1.3
+
+    def cell(x, color, label):
+        ax.add_patch(FancyBboxPatch((x - 0.4, -0.35), 0.8, 0.7, boxstyle="round,pad=0.05",
+                                    fc=color, ec="k"))
+        ax.text(x, 0, label, ha="center", va="center", fontsize=9)
+
+    def arrow(a, b, **kw):
+        style = dict(arrowstyle="-|>", mutation_scale=12, color="k", lw=1)
+        style.update(kw)
+        ax.add_patch(FancyArrowPatch(a, b, **style))
+
+    for t, x in enumerate(enc_x):
+        cell(x, "#cfe2f3", "GRU$_{enc}$")
+        ax.text(x, -1.25, f"$x_{t + 1}$ = {source[t]}", ha="center", fontsize=10)
+        arrow((x, -1.05), (x, -0.42))
+        if t:
+            arrow((enc_x[t - 1] + 0.45, 0), (x - 0.45, 0))
+    arrow((enc_x[-1] + 0.45, 0), (dec_x[0] - 0.45, 0), color="C3", lw=2)
+    ax.text((enc_x[-1] + dec_x[0]) / 2, 0.25, "context $c$", color="C3", ha="center",
+            fontsize=10)
+    outputs = list(target) + ["<eos>"]
+    inputs = ["<bos>"] + list(target)
+    for t, x in enumerate(dec_x):
+        cell(x, "#fce5cd", "GRU$_{dec}$")
+        ax.text(x, -1.25, inputs[t], ha="center", fontsize=10)
+        arrow((x, -1.05), (x, -0.42))
+        ax.text(x, 1.3, f"softmax\n→ {outputs[t]}", ha="center", va="center", fontsize=9)
+        arrow((x, 0.42), (x, 0.95))
+        if t:
+            arrow((dec_x[t - 1] + 0.45, 0), (x - 0.45, 0))
+            arrow((dec_x[t - 1] + 0.2, 1.0), (x - 0.1, -1.05), ls="--", color="0.45",
+                  connectionstyle="arc3,rad=-0.25")
+    ax.text(enc_x.mean(), 2.15, "encoder: reads the source", ha="center", weight="bold")
+    ax.text(dec_x.mean(), 2.15, "decoder: writes the answer", ha="center", weight="bold")
+    ax.text(dec_x.mean(), -1.9, "dashed: the previous token is fed back (true token in "
+            "training, own choice at inference)", ha="center", fontsize=9, color="0.35")
+    ax.set_xlim(enc_x[0] - 0.8, dec_x[-1] + 0.8)
+    ax.set_ylim(-2.2, 2.45)
+    ax.set_axis_off()
+    ax.set_title(f"Sequence to sequence on one example: {source} → {target}")
+
+
+def draw_loss_curve(fig, history, decay_step=None):
+    """Training loss per step (log scale), with the step where the learning
+    rate was lowered marked."""
+    ax = fig.add_subplot()
+    h = np.asarray(history)
+    ax.semilogy(h, lw=0.6, color="C0", alpha=0.5, label="one mini-batch")
+    k = 50
+    if len(h) > k:
+        ax.semilogy(np.arange(k - 1, len(h)), np.convolve(h, np.ones(k) / k, "valid"),
+                    color="C0", lw=2, label=f"mean of {k} steps")
+    if decay_step is not None:
+        ax.axvline(decay_step, color="C3", ls="--", label="learning rate / 10")
+    ax.set_xlabel("training step (mini-batch)")
+    ax.set_ylabel("masked cross-entropy (nats per token, log scale)")
+    ax.set_title("Training the encoder-decoder to reverse digit strings")
+    ax.legend()
+
+
+def compute_length_study(models, lengths, n, train, rng):
+    """Exact match of greedy decoding on strings never seen in training, by length.
+
+    Parameters
+    ----------
+    models : dict of label -> Seq2Seq (trained), all tested on the same strings
+    lengths : list of int, the string lengths to test
+    n : int, the most strings per length
+    train : collection of str, excluded from the test strings
+    rng : np.random.Generator
+
+    Returns a dict: ``lengths`` (array), ``count`` (strings tested per
+    length), ``exact`` (label -> array of the fraction right per length, NaN
+    where every string of that length was seen in training).
+    """
+    seen = set(train)
+    exact = {label: [] for label in models}
+    count = []
+    for L in lengths:
+        fresh = sorted({s for s in random_strings(3 * n, L, L, rng) if s not in seen})[:n]
+        count.append(len(fresh))
+        for label, model in models.items():
+            exact[label].append(evaluate(model, fresh)["correct"].mean() if fresh else np.nan)
+    return {"lengths": np.array(lengths), "count": np.array(count),
+            "exact": {k: np.array(v) for k, v in exact.items()}}
+
+
+def draw_length_study(fig, result, train_max):
+    """Bars of exact-match accuracy per length, one colour per model; lengths
+    above ``train_max`` shaded."""
+    ax = fig.add_subplot()
+    L = result["lengths"]
+    width = 0.8 / len(result["exact"])
+    for i, (label, exact) in enumerate(result["exact"].items()):
+        x = L - 0.4 + width * (i + 0.5)
+        acc = 100 * exact
+        ax.bar(x, np.nan_to_num(acc), width, color=f"C{i}", label=label)
+        for xi, a in zip(x, acc):
+            if not np.isnan(a):
+                ax.text(xi, a + 1.5, f"{a:.0f}", ha="center", fontsize=7)
+    for k, c in zip(L, result["count"]):
+        if c == 0:
+            ax.text(k, 3, "all seen\nin training", ha="center", fontsize=8, color="0.4")
+    ax.axvspan(train_max + 0.5, L.max() + 0.5, color="C3", alpha=0.08)
+    ax.text(train_max + 0.6, 70, "longer than any\ntraining string", color="C3",
+            va="top", fontsize=9)
+    ax.set_xticks(L)
+    ax.set_ylim(0, 112)
+    ax.set_xlabel("number of digits in the source string")
+    ax.set_ylabel("exact match on unseen strings (%)")
+    ax.set_title("Where it breaks: accuracy against input length")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def compute_exposure(model, sources, rng):
+    """Rest-of-output accuracy after a forced prefix of k tokens, right or
+    with its last token wrong, for k = 1 .. len - 1 (``sources`` all one length).
+
+    Returns a dict: ``k`` (array), ``right`` and ``wrong`` (fractions).
+    """
+    L = len(sources[0])
+    ks = np.arange(1, L)
+    right = [rest_after_prefix(model, sources, k).mean() for k in ks]
+    wrong = [rest_after_prefix(model, sources, k, rng).mean() for k in ks]
+    return {"k": ks, "right": np.array(right), "wrong": np.array(wrong), "length": L}
+
+
+def draw_exposure(fig, result):
+    """Grouped bars: the rest of the answer right after a right / a wrong prefix."""
+    ax = fig.add_subplot()
+    k = result["k"]
+    ax.bar(k - 0.2, 100 * result["right"], 0.4, color="C2", label="prefix all right")
+    ax.bar(k + 0.2, 100 * result["wrong"], 0.4, color="C3",
+           label="last token of the prefix wrong")
+    ax.set_xticks(k)
+    ax.set_ylim(0, 108)
+    ax.set_xlabel("length $k$ of the prefix fed to the decoder")
+    ax.set_ylabel("rest of the output exactly right (%)")
+    ax.set_title(f"Exposure bias: one wrong input token, {result['length']}-digit strings")
+    ax.legend(loc="lower left")
+
+
+def compute_decoding(model, source, step):
+    """Greedy decoding of one typed string, up to ``step`` steps shown.
+
+    Non-digits are dropped and the string is cut to ``MAX_DIGITS``. Returns a
+    dict with ``source``, ``answer`` (the right output), ``tokens`` and
+    ``probs`` (one row per step until ``<eos>``), ``inputs`` (the token fed
+    at each step), ``shown`` (steps shown) and ``note`` (what was dropped).
+    """
+    digits = "".join(c for c in source if c.isascii() and c.isdigit())
+    note = "" if digits == source else "kept only the digits"
+    if len(digits) > MAX_DIGITS:
+        digits, note = digits[:MAX_DIGITS], f"cut to {MAX_DIGITS} digits"
+    if not digits:
+        return {"source": "", "answer": "", "tokens": np.zeros(0, int),
+                "probs": np.zeros((0, model.V)), "inputs": [], "shown": 0, "note": note}
+    src, src_len = encode([digits])
+    tokens, probs = model.greedy_decode(src, src_len, len(digits) + 2)
+    tokens, probs = tokens[0], probs[0]
+    stop = np.flatnonzero(tokens == EOS)
+    n = stop[0] + 1 if stop.size else len(tokens)
+    tokens, probs = tokens[:n], probs[:n]
+    inputs = ["<bos>"] + [VOCAB[t] for t in tokens[:-1]]
+    return {"source": digits, "answer": translate(digits), "tokens": tokens, "probs": probs,
+            "inputs": inputs, "shown": int(min(max(step, 1), n)), "note": note}
+
+
+def draw_decoding(fig, result):
+    """Heat map of p_t over ``<eos>`` and the digits, one column per step shown."""
+    ax = fig.add_subplot()
+    rows = list(range(EOS, len(VOCAB)))  # <eos>, then "0".."9"
+    ax.set_yticks(range(len(rows)), [VOCAB[r] for r in rows])
+    ax.set_ylabel("output token")
+    ax.set_xlabel("decoder step $t$ (below: the token fed in)")
+    if not result["source"]:
+        ax.set_xticks([])
+        ax.set_title("Decoding step by step")
+        ax.text(0.5, 0.5, "type some digits", transform=ax.transAxes, ha="center")
+        return "Type a string of digits (at most 10)."
+    k, tokens = result["shown"], result["tokens"]
+    p = np.full((len(rows), len(tokens)), np.nan)
+    p[:, :k] = result["probs"][:k, rows].T
+    ax.imshow(p, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xlim(-0.5, len(tokens) - 0.5)
+    ax.set_xticks(range(len(tokens)), [f"{t + 1}\n{result['inputs'][t]}" if t < k else
+                                       f"{t + 1}\n" for t in range(len(tokens))])
+    for t in range(k):
+        ax.add_patch(FancyBboxPatch((t - 0.45, tokens[t] - EOS - 0.45), 0.9, 0.9,
+                                    boxstyle="square,pad=0", fill=False, ec="C3", lw=2))
+        ax.text(t, tokens[t] - EOS, f"{result['probs'][t, tokens[t]]:.2f}", ha="center",
+                va="center", fontsize=8, color="white")
+    out = "".join(VOCAB[t] for t in tokens[:k] if t != EOS)
+    ax.set_title(f"Decoding {result['source']} step by step: output so far “{out}”")
+    done = k == len(tokens)
+    final = "".join(VOCAB[t] for t in tokens if t != EOS)
+    verdict = ""
+    if done:
+        ok = final == result["answer"] and tokens[-1] == EOS
+        verdict = (f" Final output <b>{final}</b>: " + ("right." if ok else
+                   f"wrong, the answer is {result['answer']}."))
+    chosen = VOCAB[tokens[k - 1]]
+    msg = (f"Step {k} of {len(tokens)}: fed <tt>{result['inputs'][k - 1]}</tt>, chose "
+           f"<tt>{chosen}</tt> (p = {result['probs'][k - 1, tokens[k - 1]]:.2f}).{verdict}")
+    return msg + (f" ({result['note']})" if result["note"] else "")
+
+
+def decoding_widget(model, text="31415", step=MAX_DIGITS + 2):
+    """A text box and a step slider -> the decoder's choices, one step at a time."""
+    controls = {
+        "source": W.Text(value=text, description="digits", continuous_update=False),
+        "step": W.IntSlider(value=step, min=1, max=MAX_DIGITS + 2, description="steps shown"),
+    }
+
+    def compute(source, step):
+        return compute_decoding(model, source, step)
+
+    return LiveFigure(controls, compute, draw_decoding, figsize=(7.5, 3.8))

@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from dlnotes import translate_task as tt
+from dlnotes.selfcheck import seq2seq as check
+from dlnotes.seq2seq import Seq2Seq
+from dlnotes.viz import seq2seq as viz
+
+
+@pytest.fixture(scope="module")
+def model():
+    return Seq2Seq.init(len(tt.VOCAB), 8, np.random.default_rng(0))
+
+
+def test_decoding_widget_follows_every_control(model):
+    live = viz.decoding_widget(model)
+    assert live.result["source"] == "31415"
+    values = {"source": ["", "7", "123456789012345", "12a4", "31415"],
+              "step": [1, viz.MAX_DIGITS + 2, (1 + viz.MAX_DIGITS + 2) // 2]}
+    for name, control in live.controls.items():
+        for v in values[name]:
+            before = live.result
+            control.value = v
+            assert live.result is not before, (name, v)
+            assert live.image.value, (name, v)
+    assert len(live.timings) == 1 + sum(len(v) for v in values.values())
+
+
+def test_decoding_cleans_the_typed_text_and_shows_steps_up_to_eos(model):
+    r = viz.compute_decoding(model, "12a4", 2)
+    assert r["source"] == "124" and r["answer"] == "421" and r["note"]
+    assert r["shown"] == 2 and r["inputs"][0] == "<bos>"
+    n = len(r["tokens"])
+    assert n <= 5 and r["probs"].shape == (n, model.V)
+    assert tt.EOS not in r["tokens"][:-1]
+    assert viz.compute_decoding(model, "124", 99)["shown"] == n
+    long = viz.compute_decoding(model, "1" * 20, 1)
+    assert long["source"] == "1" * viz.MAX_DIGITS and "cut" in long["note"]
+    empty = viz.compute_decoding(model, "", 3)
+    fig = Figure()
+    assert "Type" in viz.draw_decoding(fig, empty)
+
+
+def test_decoding_status_says_whether_the_final_output_is_right():
+    r = {"source": "12", "answer": "21", "tokens": np.array([tt.INDEX["2"], tt.INDEX["1"],
+                                                              tt.EOS]),
+         "probs": np.full((3, len(tt.VOCAB)), 1 / len(tt.VOCAB)),
+         "inputs": ["<bos>", "2", "1"], "shown": 3, "note": ""}
+    assert "right" in viz.draw_decoding(Figure(), r)
+    r["tokens"] = np.array([tt.INDEX["2"], tt.INDEX["2"], tt.EOS])
+    assert "wrong, the answer is 21" in viz.draw_decoding(Figure(), r)
+
+
+def test_static_figures_draw(model):
+    fig = Figure()
+    viz.draw_architecture(fig, "314")
+    assert fig.axes[0].get_title()
+    fig = Figure()
+    viz.draw_loss_curve(fig, np.linspace(2, 0.1, 120), decay_step=100)
+    assert fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
+    rng = np.random.default_rng(1)
+    study = viz.compute_length_study({"H = 8": model}, [1, 2, 3], 20, ["1", "2"], rng)
+    assert study["count"][0] == 8 and study["count"][2] == 20
+    viz.draw_length_study(Figure(), study, train_max=2)
+    exposure = viz.compute_exposure(model, tt.random_strings(10, 3, 3, rng), rng)
+    np.testing.assert_array_equal(exposure["k"], [1, 2])
+    viz.draw_exposure(Figure(), exposure)
+
+
+def test_length_study_marks_lengths_with_no_unseen_string(model):
+    every_digit = [str(d) for d in range(10)]
+    study = viz.compute_length_study({"m": model}, [1, 2], 5, every_digit,
+                                     np.random.default_rng(0))
+    assert study["count"][0] == 0 and np.isnan(study["exact"]["m"][0])
+    assert study["count"][1] == 5
+
+
+def test_self_checks_accept_the_right_answers_and_hint_otherwise():
+    assert check.param_count(13, 64, 2 * 3 * 64 * (13 + 64 + 1) + 13 * 65)
+    assert not check.param_count(13, 64, 1)
+    assert check.decoder_sequences("250", ["<bos>", "0", "5", "2"], ["0", "5", "2", "<eos>"])
+    wrong = check.decoder_sequences("250", ["0", "5", "2"], ["0", "5", "2", "<eos>"])
+    assert not wrong and "Hint" in repr(wrong)
+    assert not check.decoder_sequences("250", None, None)
+    logits, targets, mask = check.loss_example()
+    log_p = logits - np.log(np.exp(logits).sum(2, keepdims=True))
+    picked = np.take_along_axis(log_p, targets[..., None], 2)[..., 0]
+    assert check.masked_loss(-picked[mask].mean())
+    assert not check.masked_loss(-picked.mean())
+    assert check.context_bits(6, 6 * np.log2(10))
+    assert not check.context_bits(6, 6)
