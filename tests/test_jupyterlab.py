@@ -1,0 +1,84 @@
+"""Chapter 1 in a live JupyterLab: run all, move a slider, see the output change."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT, offline_page
+
+pytestmark = pytest.mark.browser
+TOKEN = "dlnotes-test"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving a copy of chapter 1 (autosave writes
+    outputs back, so never the committed notebook)."""
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copy(ROOT / "chapters" / "01_mlp_backprop.ipynb", work / "ch1.ipynb")
+    port = _free_port()
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+           "--expose-app-in-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+           f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(work / "lab.log", "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail(f"JupyterLab did not start: {(work / 'lab.log').read_text()[-2000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def test_run_all_then_a_slider_changes_the_output(browser, lab):
+    page = offline_page(browser)
+    page.set_default_timeout(120_000)
+    page.goto(f"{lab}/lab/tree/ch1.ipynb?token={TOKEN}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext")
+    # Run All before the kernel is up can silently run nothing: wait for it.
+    page.wait_for_function(
+        "async () => { const s = window.jupyterapp.shell.currentWidget.sessionContext;"
+        " await s.ready; return s.session && s.session.kernel"
+        " && (await s.session.kernel.info) !== undefined; }"
+    )
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    read_status = (
+        "() => [...document.querySelectorAll('.widget-html-content')]"
+        ".map(e => e.textContent).filter(t => t.includes('steps'))"
+    )
+    page.wait_for_function(f"() => ({read_status})().length > 0")
+    before = page.evaluate(read_status)[0]
+    assert "Below" in before
+    slider = page.locator(".widget-slider", has_text="learning rate").first
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    page.wait_for_function(f"(before) => ({read_status})()[0] !== before", arg=before)
+    after = page.evaluate(read_status)[0]
+    assert after != before and "steps" in after
+    outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+    assert not [t for t in outputs if "Traceback" in t], "a cell raised"
+    assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
+    page.close()

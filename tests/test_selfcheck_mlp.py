@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from dlnotes import SGD, worked_example
+from dlnotes.selfcheck import check_close, check_equal
+from dlnotes.selfcheck import mlp as check
+
+
+def test_right_answers_pass_and_wrong_ones_get_a_hint():
+    model, x, y = worked_example()
+    o, cache = model.forward(x)
+    (o1, _), h1 = o[0], cache["X"][1][0, 0]
+    right = (o1 - 0.1) * o1 * (1 - o1) * h1
+    assert check.dL_dw("w7", round(right, 5))
+    wrong = check.dL_dw("w7", right * 2)
+    assert not wrong and "Hint" in repr(wrong)
+
+
+def test_no_answer_says_so():
+    v = check.delta_hidden(None)
+    assert not v and "No answer yet" in repr(v)
+
+
+def test_loss_after_step_and_param_count():
+    model, x, y = worked_example()
+    loss, grads = model.loss_and_grads(x, y)
+    after = model.loss_and_grads(x, y, params=SGD(1.0).step(model.params, grads))[0]
+    assert check.loss_after_step(1.0, after)
+    assert not check.loss_after_step(1.0, loss)
+    assert check.param_count([784, 128, 64, 10], 109_386)
+    assert not check.param_count([784, 128, 64, 10], 109_184)
+
+
+def test_shape_mismatch_and_unknown_weight():
+    assert "expected shape (2,)" in repr(check_close([1.0], np.zeros(2), "h"))
+    assert not check_equal("a", "b", "h")
+    with pytest.raises(ValueError, match="name must be one of"):
+        check.dL_dw("w11", 0.0)

@@ -1,0 +1,69 @@
+"""Chapter 1's widgets driven over their whole range, with no browser."""
+
+import numpy as np
+import pytest
+
+from dlnotes.viz import mlp as viz
+
+
+def _drive(live):
+    """Set every control to its min, max and a middle value (every option of a
+    dropdown); check each change recomputed and redrew without raising."""
+    for name, control in live.controls.items():
+        default = control.value
+        if hasattr(control, "options"):
+            values = list(control.options)
+        else:
+            lo, hi = control.min, control.max
+            mid = (lo + hi) / 2 if not isinstance(lo, int) else (lo + hi) // 2
+            values = [lo, hi, mid]
+            if type(control).__name__ == "FloatLogSlider":
+                values = [control.base**v for v in values]
+        for v in values:
+            before = (len(live.timings), live.image.value)
+            control.value = v
+            if control.value == default and len(live.timings) == before[0]:
+                continue  # setting the current value fires no change
+            assert len(live.timings) == before[0] + 1, f"{name}={v} did not recompute"
+            assert live.image.value and live.image.value[:4] == b"\x89PNG"
+        control.value = default
+
+
+def test_loss_curve_widget_follows_its_sliders():
+    live = viz.loss_curve_widget()
+    steps0 = live.result["steps"]
+    _drive(live)
+    live.controls["lr"].value = 10.0
+    assert live.result["steps"] < steps0
+    live.controls["threshold"].value = 1e-4
+    assert "Below 1e-04" in live.status.value
+
+
+def test_classifier_widget_follows_its_controls():
+    live = viz.classifier_widget()
+    acc0 = live.result["accuracy"]
+    _drive(live)
+    live.controls["depth"].value = 1
+    live.controls["hidden"].value = 2
+    assert live.result["sizes"] == [2, 2, 2]
+    assert live.result["accuracy"] != acc0
+
+
+def test_training_to_threshold_reports_steps_and_reaching():
+    r = viz.compute_training_to_threshold(lr=0.5, threshold=1e-3)
+    assert r["reached"] and not r["diverged"]
+    assert r["history"][-1] < 1e-3 <= r["history"][-2]
+    assert r["steps"] == len(r["history"]) - 1
+    r = viz.compute_training_to_threshold(lr=0.1, threshold=1e-4, max_steps=10)
+    assert not r["reached"] and r["steps"] == 10
+
+
+def test_classifier_probabilities_are_a_grid_of_probabilities():
+    r = viz.compute_classifier(viz.toy_data("spirals"), 8, 2, "relu", 0.3, steps=20)
+    assert r["p"].shape == viz.GRID.shape[:2]
+    assert np.all((r["p"] >= 0) & (r["p"] <= 1))
+
+
+def test_unknown_data_set_is_a_clear_error():
+    with pytest.raises(KeyError):
+        viz.toy_data("circles")
