@@ -2,7 +2,6 @@
 images load, widgets render from their stored state, the console is clean."""
 
 import pytest
-
 from conftest import BOOK, offline_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
