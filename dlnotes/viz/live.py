@@ -42,7 +42,7 @@ class LiveFigure:
         for c in self.controls.values():
             c.observe(self.update, names="value")
         box = W.Box(list(self.controls.values()),
-                    layout=W.Layout(flex_flow="row wrap", gap="0 1em"))
+                    layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([box, self.image, self.status])
         self.update()
 
