@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from dlnotes import cnn
+from dlnotes.gradcheck import assert_grad_close, numerical_gradient
+from dlnotes.losses import softmax_cross_entropy
+
+
+@pytest.mark.parametrize("image_shape,filters,kernel", [
+    ((1, 4, 4), (2, 3), 3),
+    ((2, 8, 8), (3,), 5),
+    ((1, 8, 16), (3, 2, 2), 1),
+])
+def test_cnn_backward_matches_finite_differences(image_shape, filters, kernel):
+    rng = np.random.default_rng(10)
+    model = cnn.CNN.init(rng, image_shape, filters, kernel, classes=3)
+    for k in model.params:  # nonzero biases, so the check covers them too
+        if k.startswith("b"):
+            model.params[k] = rng.normal(0, 0.1, model.params[k].shape)
+    x = rng.normal(size=(3, *image_shape))
+    labels = rng.integers(0, 3, 3)
+    loss, grads = model.loss_and_grads(x, labels)
+    logits, cache = model.forward(x)
+    dx, _ = model.backward(softmax_cross_entropy(logits, labels)[1], cache)
+    f = lambda: softmax_cross_entropy(model.predict(x), labels)[0]  # noqa: E731
+    assert loss == pytest.approx(f())
+    for k, p in model.params.items():
+        assert_grad_close(k, numerical_gradient(f, p), grads[k])  # float64, tol 1e-7
+    assert_grad_close("x", numerical_gradient(f, x), dx)
+
+
+def test_cnn_forward_exposes_feature_maps_and_keeps_no_state():
+    model = cnn.CNN.init(np.random.default_rng(0))
+    x = np.random.default_rng(1).normal(size=(2, 1, 8, 8))
+    logits, cache = model.forward(x)
+    assert logits.shape == (2, 10)
+    assert [m.shape for m in cache["maps"]] == [(2, 16, 8, 8), (2, 32, 4, 4)]
+    assert all(np.all(m >= 0) for m in cache["maps"])  # after the ReLU
+    model.forward(x)
+    np.testing.assert_array_equal(model.predict(x), logits)
+    assert set(vars(model)) == {"params", "image_shape"}
+
+
+def test_cnn_parameter_count_and_comparable_mlp():
+    model = cnn.CNN.init(np.random.default_rng(0))
+    n = cnn.param_count(model.params)
+    assert n == (16 * 9 + 16) + (32 * 16 * 9 + 32) + (10 * 32 * 2 * 2 + 10)
+    mlp = cnn.comparable_mlp(n, np.random.default_rng(0))
+    # one more or one fewer hidden unit changes the count by 64 + 1 + 10
+    assert abs(cnn.param_count(mlp.params) - n) <= (64 + 1 + 10) / 2
+    assert mlp.params["W1"].shape[1] == 64 and mlp.params["W2"].shape[0] == 10
+
+
+def test_cnn_rejects_bad_params_and_inputs():
+    rng = np.random.default_rng(0)
+    good = cnn.CNN.init(rng).params
+    with pytest.raises(ValueError, match="params must have keys W1, b1, ..., WL, bL"):
+        cnn.CNN({"W1": good["W1"], "b1": good["b1"]}, (1, 8, 8))
+    with pytest.raises(ValueError, match=r"params\['W1'\] must have shape \(F, 3, K, K\)"):
+        cnn.CNN(good, (3, 8, 8))
+    with pytest.raises(ValueError, match=r"params\['W3'\] must have shape \(M, 128\)"):
+        cnn.CNN({**good, "W3": np.zeros((10, 127))}, (1, 8, 8))
+    with pytest.raises(ValueError, match="odd kernel side, got 2"):
+        cnn.CNN({**good, "W1": np.zeros((16, 1, 2, 2))}, (1, 8, 8))
+    with pytest.raises(ValueError, match="stride 2 does not fit along H"):
+        cnn.CNN(good, (1, 6, 8))  # 6 -> 3 after one pooling, then 3 cannot halve
+    model = cnn.CNN(good, (1, 8, 8))
+    with pytest.raises(ValueError, match=r"x must have 4 dimensions \(N, 1, 8, 8\), got"):
+        model.forward(np.zeros((2, 64)))
+    with pytest.raises(ValueError, match="loss must be 'softmax_cross_entropy'"):
+        model.loss_and_grads(np.zeros((1, 1, 8, 8)), np.zeros(1, int), "squared_error")
+
+
+def test_digits_are_split_with_a_seed_and_standardised_on_training_pixels():
+    d = cnn.load_digits()
+    assert d.x_train.shape == (1348, 1, 8, 8) and d.x_test.shape == (449, 1, 8, 8)
+    assert d.labels_train.shape == (1348,) and set(np.unique(d.labels_test)) == set(range(10))
+    assert abs(d.x_train.mean()) < 1e-12 and d.x_train.std() == pytest.approx(1)
+    again = cnn.load_digits()
+    np.testing.assert_array_equal(again.x_test, d.x_test)
+    other = cnn.load_digits(seed=1)
+    assert not np.array_equal(other.labels_test, d.labels_test)
+    raw = np.concatenate([d.x_train, d.x_test]) * d.std + d.mean
+    np.testing.assert_allclose(raw, np.round(raw), atol=1e-9)  # gray levels 0..16
+    assert raw.min() == pytest.approx(0) and raw.max() == pytest.approx(16)
+    with pytest.raises(ValueError, match="test_fraction must lie in"):
+        cnn.load_digits(test_fraction=1.0)
+
+
+def test_minibatches_visit_every_example_once_per_epoch():
+    class Recorder:
+        def loss_and_grads(self, x, labels, loss, params):
+            return float(len(x)), {"seen": x}
+
+    x = np.arange(10.0)
+    objective, per_epoch = cnn.minibatch_objective(Recorder(), x, np.zeros(10, int), 4)
+    assert per_epoch == 3
+    epoch0 = [objective(None, s)[1]["seen"] for s in range(3)]
+    assert [len(b) for b in epoch0] == [4, 4, 2]
+    np.testing.assert_array_equal(np.sort(np.concatenate(epoch0)), x)
+    epoch1 = np.concatenate([objective(None, s)[1]["seen"] for s in range(3, 6)])
+    assert not np.array_equal(np.concatenate(epoch0), epoch1)
+    np.testing.assert_array_equal(objective(None, 4)[1]["seen"], objective(None, 4)[1]["seen"])
+    with pytest.raises(ValueError, match=r"batch_size must lie in \[1, 10\], got 11"):
+        cnn.minibatch_objective(Recorder(), x, np.zeros(10, int), 11)
+
+
+def test_cnn_reaches_97_percent_on_the_digits_with_the_chapter_settings():
+    d = cnn.load_digits()
+    model = cnn.CNN.init(np.random.default_rng(0))
+    params, history = cnn.train(model, d.x_train, d.labels_train)
+    assert len(history) == 10 * 43 + 1  # 43 batches of 32 per epoch, then the final loss
+    assert cnn.accuracy(model, d.x_test, d.labels_test, params) >= 0.97
