@@ -111,3 +111,27 @@ def test_cnn_reaches_97_percent_on_the_digits_with_the_chapter_settings():
     params, history = cnn.train(model, d.x_train, d.labels_train)
     assert len(history) == 10 * 43 + 1  # 43 batches of 32 per epoch, then the final loss
     assert cnn.accuracy(model, d.x_test, d.labels_test, params) >= 0.97
+
+
+def test_selfchecks_accept_the_right_answers_and_hint_otherwise():
+    from dlnotes.dense import dense_forward
+    from dlnotes.selfcheck import cnn as check
+
+    assert check.output_side(28, 5, 1, 2, 28) and not check.output_side(28, 5, 1, 2, 24)
+    assert check.conv_params(3, 16, 3, 448)
+    assert not check.conv_params(3, 16, 3, 432)  # the biases forgotten
+    assert check.dense_params_same_output(1, 8, 16, 3, 1, 65 * 1024)
+    x, dout = check.pooling_exercise()
+    by_hand = np.zeros((4, 4))
+    by_hand[1, 0], by_hand[1, 3], by_hand[2, 1], by_hand[3, 2] = 1.0, -2.0, 0.5, 3.0
+    assert check.maxpool_backward(by_hand) and check.maxpool_backward(by_hand[None, None])
+    wrong = check.maxpool_backward(np.ones((4, 4)))
+    assert not wrong and "Hint" in repr(wrong)
+    assert "expected shape (4, 4)" in repr(check.maxpool_backward(np.ones(3)))
+    x, W, b = check.one_by_one_exercise()
+    pixels = x.transpose(0, 2, 3, 1).reshape(-1, 3)
+    out = dense_forward(pixels, W.reshape(5, 3), b)[0].reshape(2, 4, 4, 5).transpose(0, 3, 1, 2)
+    assert check.one_by_one_conv(out)
+    assert not check.one_by_one_conv(out.transpose(0, 1, 3, 2))
+    assert check.receptive_field_side([(3, 1), (2, 2), (3, 1), (2, 2)], 10)
+    assert "No answer yet" in repr(check.receptive_field_side([(3, 1)], None))

@@ -1,0 +1,98 @@
+"""Self-checks for chapter 3: convolutional networks."""
+
+import numpy as np
+
+from ..cnn import param_count
+from ..conv import (
+    conv2d_forward,
+    maxpool2d_backward,
+    maxpool2d_forward,
+    output_size,
+    receptive_field,
+)
+from . import check_close, check_equal
+
+
+def output_side(size, kernel, stride, pad, answer):
+    """Check the output side of a convolution or pooling layer, e.g.
+    ``output_side(28, 5, 1, 2, 28)``."""
+    return check_equal(
+        answer, output_size(size, kernel, stride, pad),
+        "(H + 2P - K) / S + 1: pad both sides, count the window positions one "
+        "stride apart, and add the first one.",
+    )
+
+
+def conv_params(channels, filters, kernel, answer):
+    """Check the parameter count of a conv layer with ``filters`` filters of
+    ``kernel`` x ``kernel`` on ``channels`` input channels."""
+    layer = {"W": np.zeros((filters, channels, kernel, kernel)), "b": np.zeros(filters)}
+    return check_equal(
+        answer, param_count(layer),
+        "each filter has one weight per input channel and kernel position, "
+        "C * K * K, plus one bias; the image size does not matter.",
+    )
+
+
+def dense_params_same_output(channels, side, filters, kernel, pad, answer):
+    """Check the parameter count of a dense layer that maps the same input
+    (channels, side, side) to the same output as a stride-1 conv layer."""
+    out = output_size(side, kernel, 1, pad)
+    n_in, n_out = channels * side * side, filters * out * out
+    layer = {"W": np.zeros((n_out, n_in)), "b": np.zeros(n_out)}
+    return check_equal(
+        answer, param_count(layer),
+        "a dense layer connects every input number (C H W of them) to every "
+        "output number (F OH OW), plus one bias per output.",
+    )
+
+
+def pooling_exercise():
+    """The 4x4 input x (1, 1, 4, 4) and upstream gradient dout (1, 1, 2, 2) of
+    the max-pooling exercise (2x2 windows, stride 2)."""
+    x = np.array([[3, 1, 0, 2],
+                  [4, 2, 1, 5],
+                  [0, 6, 2, 2],
+                  [1, 3, 7, 1]], dtype=np.float64)[None, None]
+    dout = np.array([[1.0, -2.0], [0.5, 3.0]])[None, None]
+    return x, dout
+
+
+def maxpool_backward(answer):
+    """Check dL/dx (4, 4), or (1, 1, 4, 4), of the max-pooling exercise."""
+    x, dout = pooling_exercise()
+    dx = maxpool2d_backward(dout, maxpool2d_forward(x)[1])
+    if np.size(answer) == 16:  # (4, 4) or (1, 1, 4, 4)
+        answer = np.reshape(answer, (4, 4))
+    return check_close(
+        answer, dx[0, 0],
+        "each window passes its upstream gradient to the position of its "
+        "maximum; the other three positions get 0.",
+    )
+
+
+def one_by_one_exercise():
+    """x (2, 3, 4, 4), W (5, 3, 1, 1) and b (5,) of the 1x1-convolution exercise."""
+    rng = np.random.default_rng(3)
+    return rng.normal(size=(2, 3, 4, 4)), rng.normal(size=(5, 3, 1, 1)), rng.normal(size=5)
+
+
+def one_by_one_conv(answer):
+    """Check the output (2, 5, 4, 4) of the 1x1 convolution of the exercise,
+    computed without ``conv2d_forward``."""
+    x, W, b = one_by_one_exercise()
+    return check_close(
+        answer, conv2d_forward(x, W, b)[0],
+        "move the channel axis last, x.transpose(0, 2, 3, 1).reshape(-1, 3): one "
+        "row per pixel; apply dense_forward with W.reshape(5, 3) and b; reshape to "
+        "(2, 4, 4, 5) and move the channel axis back.",
+    )
+
+
+def receptive_field_side(layers, answer):
+    """Check the receptive field of a stack of ``layers`` [(kernel, stride), ...]."""
+    return check_equal(
+        answer, receptive_field(layers),
+        "start at 1; each layer adds (K - 1) times the product of the strides "
+        "of the layers before it.",
+    )

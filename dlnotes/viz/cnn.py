@@ -1,0 +1,318 @@
+"""Figures and widgets of chapter 3: a 3x3 kernel on a digit, the output-size
+grid, the digits, training curves, and a trained CNN's filters and feature maps."""
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from ..conv import conv2d_forward, output_size
+from ..losses import softmax
+from .live import LiveFigure
+
+# -- a kernel on a digit --------------------------------------------------------
+
+#: 3x3 kernels to try; "vertical edges" answers where the left is brighter than
+#: the right (cross-correlation does not flip the kernel)
+KERNELS = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "blur (box)": [[1 / 9] * 3] * 3,
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "edges (Laplacian)": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "vertical edges (Sobel)": [[1, 0, -1], [2, 0, -2], [1, 0, -1]],
+    "horizontal edges (Sobel)": [[1, 2, 1], [0, 0, 0], [-1, -2, -1]],
+}
+
+
+def parse_kernel(text):
+    """A 3x3 kernel from text: three rows separated by ";", three numbers each.
+
+    >>> parse_kernel("1 0 -1; 2 0 -2; 1 0 -1")[1]
+    array([ 2.,  0., -2.])
+    """
+    try:
+        rows = [[float(v) for v in row.replace(",", " ").split()] for row in text.split(";")]
+        kernel = np.array(rows, dtype=np.float64)
+    except ValueError:
+        kernel = None
+    if kernel is None or kernel.shape != (3, 3) or not np.all(np.isfinite(kernel)):
+        raise ValueError(
+            f"kernel must be 3 rows of 3 numbers separated by ';', e.g. "
+            f"'1 0 -1; 2 0 -2; 1 0 -1', got {text!r}"
+        )
+    return kernel
+
+
+def compute_kernel_map(image, kernel, custom="1 1 1; 0 0 0; -1 -1 -1"):
+    """The feature map of one image under one 3x3 kernel, padding 1, stride 1.
+
+    Parameters
+    ----------
+    image : ndarray (1, H, W), one standardised digit
+    kernel : a name from ``KERNELS``, or "custom" to use ``custom``
+    custom : str, a kernel for ``parse_kernel``
+
+    Returns a dict with ``image`` (H, W), ``kernel`` (3, 3) and ``fmap`` (H, W),
+    or, when ``custom`` does not parse, ``error`` and no ``fmap``.
+    """
+    result = {"image": image[0], "name": kernel, "error": None}
+    try:
+        K = parse_kernel(custom) if kernel == "custom" else np.array(KERNELS[kernel], float)
+    except ValueError as err:
+        return {**result, "error": str(err), "kernel": None, "fmap": None}
+    fmap, _ = conv2d_forward(image[None], K[None, None], np.zeros(1), pad=1)
+    return {**result, "kernel": K, "fmap": fmap[0, 0]}
+
+
+def _pixel_axes(ax, title):
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("column (pixel)")
+    ax.set_ylabel("row (pixel)")
+
+
+def draw_kernel_map(fig, result):
+    """Digit, kernel (with its numbers) and feature map side by side."""
+    axes = fig.subplots(1, 3)
+    axes[0].imshow(result["image"], cmap="gray_r")
+    _pixel_axes(axes[0], "input digit (dark = ink)")
+    if result["error"]:
+        for ax in axes[1:]:
+            ax.set_axis_off()
+        axes[1].text(0, 0.5, "the kernel text does not parse", fontsize=10)
+        return f"<b>Error</b>: {result['error']}"
+    K = result["kernel"]
+    lim = max(np.abs(K).max(), 1e-12)
+    axes[1].imshow(K, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    for (i, j), v in np.ndenumerate(K):
+        axes[1].text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=10)
+    _pixel_axes(axes[1], f"kernel: {result['name']}")
+    axes[1].set_xticks(range(3))
+    axes[1].set_yticks(range(3))
+    fmap = result["fmap"]
+    lim = max(np.abs(fmap).max(), 1e-12)
+    axes[2].imshow(fmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    _pixel_axes(axes[2], f"feature map, from {fmap.min():.1f} (blue) to {fmap.max():.1f} (red)")
+    return ("Each output pixel is the sum of the kernel times the 3x3 patch around "
+            "it (zero padding 1 keeps the 8x8 size).")
+
+
+def kernel_widget(images, kernel="vertical edges (Sobel)", index=0):
+    """Digit, kernel preset or custom 3x3 kernel -> the feature map.
+
+    ``images`` (N, 1, H, W) are the digits the slider picks from.
+    """
+    controls = {
+        "index": W.IntSlider(value=index, min=0, max=len(images) - 1, description="digit"),
+        "kernel": W.Dropdown(options=[*KERNELS, "custom"], value=kernel,
+                             description="kernel"),
+        "custom": W.Text(value="1 1 1; 0 0 0; -1 -1 -1", description="custom",
+                         continuous_update=False),
+    }
+
+    def compute(index, **kw):
+        return compute_kernel_map(images[index], **kw)
+
+    return LiveFigure(controls, compute, draw_kernel_map, figsize=(10, 3.2))
+
+
+# -- output size ---------------------------------------------------------------
+
+
+def compute_output_grid(size, kernel, stride, pad):
+    """The output side (size + 2 pad - kernel) / stride + 1, or why it fails.
+
+    Returns a dict with the settings, ``out`` (int or None) and ``error``
+    (the message of ``dlnotes.conv.output_size``, or None).
+    """
+    result = {"size": size, "kernel": kernel, "stride": stride, "pad": pad,
+              "out": None, "error": None}
+    try:
+        result["out"] = output_size(size, kernel, stride, pad)
+    except ValueError as err:
+        result["error"] = str(err)
+    return result
+
+
+def _grid(ax, n):
+    """An n x n grid of pixel cells, row 0 at the top."""
+    ax.hlines(range(n + 1), 0, n, color="0.5", lw=0.6)
+    ax.vlines(range(n + 1), 0, n, color="0.5", lw=0.6)
+    ax.set_xlim(-0.2, n + 0.2)
+    ax.set_ylim(n + 0.2, -0.2)
+    ax.set_aspect("equal")
+    ax.set_xlabel("column (pixel)")
+    ax.set_ylabel("row (pixel)")
+
+
+def draw_output_grid(fig, result):
+    """The padded input (padding shaded) with the windows of output pixels
+    (0, 0) and (0, 1), one stride apart, and the output grid beside it."""
+    n, k, s, p = result["size"], result["kernel"], result["stride"], result["pad"]
+    out = result["out"]
+    side = n + 2 * p
+    ax_in, ax_out = fig.subplots(1, 2, width_ratios=[side, max(out or 1, 3)])
+    ax_in.add_patch(Rectangle((0, 0), side, side, color="0.85", lw=0))
+    ax_in.add_patch(Rectangle((p, p), n, n, color="white", lw=0))
+    _grid(ax_in, side)
+    formula = f"({n} + 2*{p} - {k}) / {s} + 1"
+    if out is None:
+        ax_in.set_title(f"input {n} x {n}, padding {p}")
+        ax_out.set_axis_off()
+        ax_out.text(0, 0.5, "no valid output", color="C3", fontsize=11)
+        fig.suptitle(f"{formula}: the windows do not fit", color="C3")
+        return f"<b>Error</b>: {result['error']}"
+    colors = ["C0", "C1"]
+    for j in range(min(out, 2)):
+        ax_in.add_patch(Rectangle((j * s, 0), k, k, fill=False, lw=2.5, ec=colors[j],
+                                  ls="-" if j == 0 else "--"))
+    corners = np.arange(out) * s + 0.5
+    cx, cy = np.meshgrid(corners, corners)
+    ax_in.plot(cx.ravel(), cy.ravel(), ".", color="k", ms=4)
+    ax_in.set_title(f"input {n} x {n}, padding {p} (gray)")
+    _grid(ax_out, out)
+    for j in range(min(out, 2)):
+        ax_out.add_patch(Rectangle((j, 0), 1, 1, color=colors[j], alpha=0.6))
+    ax_out.set_title(f"output {out} x {out}")
+    fig.suptitle(f"kernel {k}, stride {s}: {formula} = {out}")
+    return (f"Output side <b>{out}</b>. Dots: the top-left corner of every window; "
+            "the two outlined windows produce the two colored output pixels.")
+
+
+def output_grid_widget(size=8, kernel=3, stride=1, pad=1):
+    """Input side, kernel, stride and padding -> the output grid."""
+    controls = {
+        "size": W.IntSlider(value=size, min=3, max=12, description="input side"),
+        "kernel": W.IntSlider(value=kernel, min=1, max=5, description="kernel"),
+        "stride": W.IntSlider(value=stride, min=1, max=3, description="stride"),
+        "pad": W.IntSlider(value=pad, min=0, max=2, description="padding"),
+    }
+    return LiveFigure(controls, compute_output_grid, draw_output_grid, figsize=(8, 4.2))
+
+
+# -- the digits and training ---------------------------------------------------
+
+
+def draw_digits(fig, images, labels, title="One training digit of each class"):
+    """The first image of each class 0..9, labelled; images (N, 1, H, W)."""
+    axes = fig.subplots(1, 10)
+    for digit, ax in enumerate(axes):
+        ax.imshow(images[np.flatnonzero(labels == digit)[0], 0], cmap="gray_r")
+        ax.set_title(str(digit))
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].set_ylabel("8 x 8 pixels")
+    fig.suptitle(title)
+
+
+def draw_training(fig, histories, per_epoch):
+    """Mean mini-batch loss per epoch of each run; histories: name -> losses."""
+    ax = fig.add_subplot()
+    for name, h in histories.items():
+        h = np.asarray(h)
+        epochs = len(h) // per_epoch
+        ax.semilogy(np.arange(1, epochs + 1),
+                    h[:epochs * per_epoch].reshape(epochs, per_epoch).mean(1),
+                    "o-", label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean mini-batch cross-entropy (log scale)")
+    ax.set_title("Training loss on the digits")
+    ax.legend()
+
+
+def draw_mistakes(fig, images, labels, predicted, limit=12):
+    """The test digits the model gets wrong, titled "label -> predicted"."""
+    wrong = np.flatnonzero(labels != predicted)[:limit]
+    axes = np.atleast_1d(fig.subplots(1, max(len(wrong), 1)))
+    for ax, i in zip(axes, wrong):
+        ax.imshow(images[i, 0], cmap="gray_r")
+        ax.set_title(f"{labels[i]} -> {predicted[i]}")
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{int(np.sum(labels != predicted))} misclassified test digits "
+                 "(label -> prediction)")
+
+
+# -- learned filters and feature maps -------------------------------------------
+
+
+def _mosaic(tiles, cols):
+    """Tiles (F, h, w) in a grid of ``cols`` columns, NaN one pixel between."""
+    f, h, w = tiles.shape
+    rows = -(-f // cols)
+    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for t in range(f):
+        r, c = divmod(t, cols)
+        out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = tiles[t]
+    return out
+
+
+def compute_feature_maps(model, params, images, labels, index, block):
+    """Run a trained CNN on one test digit.
+
+    Parameters
+    ----------
+    model : dlnotes.cnn.CNN; params its trained weights
+    images, labels : the test digits (N, 1, H, W) and labels (N,)
+    index : int, which digit; block : "conv 1", "conv 2", ..., whose maps to show
+
+    Returns a dict with the digit, ``label``, ``probs`` (M,), the first layer's
+    filters ``filters`` (F1, KH, KW), the chosen block's ReLU maps ``maps``
+    (F, H_l, W_l) and their mosaics.
+    """
+    l = int(block.split()[-1])
+    logits, cache = model.forward(images[index:index + 1], params)
+    maps = cache["maps"][l - 1][0]
+    filters = params["W1"][:, 0]
+    return {"image": images[index, 0], "label": int(labels[index]),
+            "probs": softmax(logits)[0], "block": block, "maps": maps,
+            "filters": filters, "filter_mosaic": _mosaic(filters, 4),
+            "map_mosaic": _mosaic(maps, 8), "index": index}
+
+
+def draw_feature_maps(fig, result):
+    """Digit and class probabilities, first-layer filters, the block's maps."""
+    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1.3, 2.6])
+    ax = fig.add_subplot(grid[0, 0])
+    ax.imshow(result["image"], cmap="gray_r")
+    pred = int(np.argmax(result["probs"]))
+    ax.set_title(f"test digit {result['index']}: label {result['label']}", fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax = fig.add_subplot(grid[1, 0])
+    ax.bar(range(len(result["probs"])), result["probs"],
+           color=["C3" if c == pred else "C0" for c in range(len(result["probs"]))])
+    ax.set_xticks(range(len(result["probs"])))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("class")
+    ax.set_ylabel("probability")
+    ax = fig.add_subplot(grid[:, 1])
+    lim = np.abs(result["filters"]).max()
+    ax.imshow(result["filter_mosaic"], cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ax.set_title(f"conv 1's {len(result['filters'])} learned 3x3 filters", fontsize=10)
+    ax.set_xlabel("filters side by side (red +, blue -)")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax = fig.add_subplot(grid[:, 2])
+    ax.imshow(result["map_mosaic"], cmap="magma")
+    f, h, w = result["maps"].shape
+    ax.set_title(f"{result['block']}: {f} feature maps, {h} x {w} (after ReLU)", fontsize=10)
+    ax.set_xlabel("one map per filter (bright = strong response)")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return (f"Predicted <b>{pred}</b> with probability {result['probs'][pred]:.3f}; "
+            f"label {result['label']}.")
+
+
+def feature_map_widget(model, params, images, labels, index=0, block="conv 1"):
+    """Test digit and conv block -> the trained CNN's filters and feature maps."""
+    controls = {
+        "index": W.IntSlider(value=index, min=0, max=len(images) - 1,
+                             description="test digit"),
+        "block": W.Dropdown(options=[f"conv {l}" for l in range(1, model.depth)],
+                            value=block, description="maps of"),
+    }
+
+    def compute(index, block):
+        return compute_feature_maps(model, params, images, labels, index, block)
+
+    return LiveFigure(controls, compute, draw_feature_maps, figsize=(10, 3.6))

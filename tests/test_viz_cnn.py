@@ -1,0 +1,111 @@
+"""Chapter 3's widgets driven over their whole range, with no browser."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from dlnotes import cnn  # noqa: E402
+from dlnotes.viz import cnn as viz  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return cnn.load_digits()
+
+
+def _drive(live):
+    """Set every slider to its min, max and middle, every dropdown to each
+    option; check each change recomputed, changed the result and redrew."""
+    for name, control in live.controls.items():
+        default = control.value
+        if hasattr(control, "options"):
+            values = list(control.options)
+        elif hasattr(control, "min"):
+            values = [control.min, control.max, (control.min + control.max) // 2]
+        else:
+            continue  # free text: driven by the widget's own test
+        for v in values:
+            if v == control.value:
+                continue
+            before, result = len(live.timings), live.result
+            control.value = v
+            assert len(live.timings) == before + 1, f"{name}={v} did not recompute"
+            assert live.result is not result
+            assert live.image.value[:4] == b"\x89PNG"
+        control.value = default
+
+
+def test_kernel_widget_follows_digit_kernel_and_custom_text(digits):
+    live = viz.kernel_widget(digits.x_test[:20])
+    first = live.result["fmap"].copy()
+    _drive(live)
+    live.controls["kernel"].value = "custom"
+    live.controls["custom"].value = "0 0 0; 0 2 0; 0 0 0"
+    np.testing.assert_allclose(live.result["fmap"], 2 * digits.x_test[0, 0])
+    live.controls["custom"].value = "1 2; 3"
+    assert live.result["fmap"] is None and "kernel must be 3 rows of 3" in live.status.value
+    live.controls["kernel"].value = "vertical edges (Sobel)"
+    np.testing.assert_array_equal(live.result["fmap"], first)
+
+
+def test_kernel_map_is_the_padded_cross_correlation(digits):
+    image = digits.x_test[3]
+    r = viz.compute_kernel_map(image, "vertical edges (Sobel)")
+    padded = np.pad(image[0], 1)
+    i, j = 4, 5
+    expected = np.sum(padded[i:i + 3, j:j + 3] * np.array(viz.KERNELS[r["name"]]))
+    assert r["fmap"][i, j] == pytest.approx(expected)
+    identity = viz.compute_kernel_map(image, "identity")
+    np.testing.assert_allclose(identity["fmap"], image[0])
+
+
+def test_output_grid_widget_reports_sizes_and_misfits():
+    live = viz.output_grid_widget()
+    assert live.result["out"] == 8
+    _drive(live)
+    live.controls["stride"].value = 2
+    live.controls["pad"].value = 0
+    assert live.result["out"] is None and "stride 2 does not fit" in live.status.value
+    live.controls["size"].value = 3
+    live.controls["kernel"].value = 5
+    assert "larger than the padded input" in live.result["error"]
+    live.controls["pad"].value = 1
+    assert live.result["out"] == 1
+
+
+def test_feature_map_widget_shows_each_block(digits):
+    model = cnn.CNN.init(np.random.default_rng(0))
+    live = viz.feature_map_widget(model, model.params, digits.x_test[:30], digits.labels_test[:30])
+    assert live.result["maps"].shape == (16, 8, 8)
+    _drive(live)
+    live.controls["block"].value = "conv 2"
+    assert live.result["maps"].shape == (32, 4, 4)
+    assert live.result["probs"].sum() == pytest.approx(1)
+    assert "Predicted" in live.status.value
+
+
+def test_mosaic_places_tiles_with_nan_gaps():
+    tiles = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3)
+    m = viz._mosaic(tiles, 2)
+    assert m.shape == (3 * 3 - 1, 2 * 4 - 1)
+    np.testing.assert_array_equal(m[3:5, 4:7], tiles[3])
+    assert np.isnan(m[2]).all() and np.isnan(m[6:, 3:]).all()
+
+
+def test_static_figures_draw(digits):
+    model = cnn.CNN.init(np.random.default_rng(0))
+    fig = plt.figure()
+    viz.draw_digits(fig, digits.x_train, digits.labels_train)
+    assert len(fig.axes) == 10
+    fig = plt.figure()
+    viz.draw_training(fig, {"CNN": np.linspace(2, 0.1, 43 * 3 + 1)}, 43)
+    assert len(fig.axes[0].lines[0].get_xdata()) == 3
+    fig = plt.figure()
+    predicted = model.predict(digits.x_test).argmax(1)
+    viz.draw_mistakes(fig, digits.x_test, digits.labels_test, predicted, limit=5)
+    assert len(fig.axes) == 5
+    plt.close("all")
