@@ -195,9 +195,30 @@ def gru_backward(dh, cache):
     return dx, dh_next, _unstack(dW, da2.sum(axis=0), H)
 
 
-def gru_init(input_dim, hidden, rng):
+def gru_gate_values(cache):
+    """The gate activations of a forward pass, for plots.
+
+    Parameters
+    ----------
+    cache : from ``gru_forward``
+
+    Returns
+    -------
+    gates : dict of ndarray (N, T, H): "u", "r" (sigmoid, in [0, 1]) and "g"
+        (the candidate state, tanh, in [-1, 1]), new arrays
+    """
+    steps = cache[2]
+    H = steps[0][0].shape[1]
+    ur = np.stack([s[1] for s in steps], axis=1)  # (N, T, 2H)
+    return {"u": ur[..., :H].copy(), "r": ur[..., H:].copy(),
+            "g": np.stack([s[3] for s in steps], axis=1)}
+
+
+def gru_init(input_dim, hidden, rng, update_bias=0.0):
     """Fresh GRU parameters: weights uniform in [-1/sqrt(H), 1/sqrt(H)]
-    (PyTorch's default), biases zero.
+    (PyTorch's default), biases zero except b_u = ``update_bias``. A positive
+    b_u starts the unit close to copying its state (u_t near 1), the GRU's
+    counterpart of an LSTM's forget-gate bias.
 
     Returns
     -------
@@ -210,7 +231,7 @@ def gru_init(input_dim, hidden, rng):
     params = {}
     for g in BLOCKS:
         params[f"W_{g}"] = rng.uniform(-s, s, size=(H, D + H))
-        params[f"b_{g}"] = np.zeros(H)
+        params[f"b_{g}"] = np.full(H, float(update_bias) if g == "u" else 0.0)
     return params
 
 

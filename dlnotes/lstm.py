@@ -201,12 +201,53 @@ def lstm_backward(dh, cache, dc=None):
     return dx, dh_next, dc_next, _unstack(dW, da2.sum(axis=0), H)
 
 
-def lstm_init(input_dim, hidden, rng, forget_bias=1.0):
+def lstm_gate_values(cache):
+    """The gate activations of a forward pass, for plots.
+
+    Parameters
+    ----------
+    cache : from ``lstm_forward``
+
+    Returns
+    -------
+    gates : dict of ndarray (N, T, H): "f", "i", "o" (sigmoid, in [0, 1]) and
+        "g" (the candidate cell, tanh, in [-1, 1]), new arrays
+    """
+    steps = cache[2]
+    H = steps[0][0].shape[1]
+    stacked = np.stack([s[2] for s in steps], axis=1)  # (N, T, 4H)
+    return {g: stacked[..., k * H:(k + 1) * H].copy() for k, g in enumerate("fiog")}
+
+
+def cell_path_gains(f):
+    """dc_T / dc_{T-n} along the cell path alone, for n = 0..T.
+
+    c_t = f_t * c_{t-1} + ..., so the direct path from c_{T-n} to c_T scales a
+    gradient by f_T * f_{T-1} * ... * f_{T-n+1}, unit by unit (a diagonal
+    Jacobian): no weight matrix and no tanh' in the product.
+
+    Parameters
+    ----------
+    f : ndarray (T, H), the forget gates f_1..f_T of one sequence
+
+    Returns
+    -------
+    gains : ndarray (T + 1, H), gains[n] = prod of the last n forget gates
+        (gains[0] = 1)
+    """
+    f = check_shape("f", f, ("T", "H"))
+    ones = np.ones((1, f.shape[1]))
+    return np.concatenate([ones, np.cumprod(f[::-1], axis=0)])
+
+
+def lstm_init(input_dim, hidden, rng, forget_bias=1.0, input_bias=0.0):
     """Fresh LSTM parameters.
 
     Weights uniform in [-1/sqrt(H), 1/sqrt(H)] (PyTorch's default); biases zero
     except b_f = ``forget_bias``, so a new cell starts by keeping most of its
-    memory (f_t near sigmoid(1) = 0.73); 0 gives the plain all-zero start.
+    memory (f_t near sigmoid(1) = 0.73, the usual choice), and b_i =
+    ``input_bias``; a negative b_i starts with the input gate mostly shut, so
+    that a cell which keeps its memory does not also fill it with every input.
 
     Returns
     -------
@@ -216,10 +257,11 @@ def lstm_init(input_dim, hidden, rng, forget_bias=1.0):
     if D < 1 or H < 1:
         raise ValueError(f"input_dim and hidden must be positive, got {input_dim}, {hidden}")
     s = 1.0 / np.sqrt(H)
+    biases = {"f": float(forget_bias), "i": float(input_bias), "o": 0.0, "c": 0.0}
     params = {}
     for g in GATES:
         params[f"W_{g}"] = rng.uniform(-s, s, size=(H, D + H))
-        params[f"b_{g}"] = np.full(H, float(forget_bias) if g == "f" else 0.0)
+        params[f"b_{g}"] = np.full(H, biases[g])
     return params
 
 

@@ -5,6 +5,7 @@ from dlnotes.gradcheck import assert_grad_close, numerical_gradient
 from dlnotes.gru import (
     gru_backward,
     gru_forward,
+    gru_gate_values,
     gru_init,
     gru_param_count,
     gru_step_backward,
@@ -132,3 +133,21 @@ def test_gru_names_the_mismatched_argument():
     _, step = gru_step_forward(x[:, 0], h0, params)
     with pytest.raises(ValueError, match=r"dh must have shape \(2, 4\), got \(2, 3\)"):
         gru_step_backward(np.zeros((2, 3)), step)
+
+
+def test_gate_values_are_the_gates_of_the_forward_pass():
+    _, params, x, h0 = _problem(2, 5, 3, 4, seed=6)
+    h, cache = gru_forward(x, h0, params)
+    gates = gru_gate_values(cache)
+    assert set(gates) == {"u", "r", "g"}
+    for k in "ur":
+        assert gates[k].shape == (2, 5, 4) and np.all((gates[k] > 0) & (gates[k] < 1))
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    np.testing.assert_allclose(h, gates["u"] * h_prev + (1 - gates["u"]) * gates["g"],
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_gru_init_sets_the_update_bias():
+    params = gru_init(2, 3, np.random.default_rng(0), update_bias=2.5)
+    np.testing.assert_array_equal(params["b_u"], 2.5)
+    np.testing.assert_array_equal(params["b_r"], 0.0)

@@ -3,8 +3,10 @@ import pytest
 
 from dlnotes.gradcheck import assert_grad_close, numerical_gradient
 from dlnotes.lstm import (
+    cell_path_gains,
     lstm_backward,
     lstm_forward,
+    lstm_gate_values,
     lstm_init,
     lstm_param_count,
     lstm_step_backward,
@@ -167,3 +169,29 @@ def test_lstm_names_the_mismatched_argument():
         lstm_backward(h, cache, c[:, -1])
     with pytest.raises(ValueError, match=r"c_prev must have shape \(2, 4\), got \(1, 4\)"):
         lstm_step_forward(x[:, 0], h0, c0[:1], params)
+
+
+def test_gate_values_are_the_gates_of_the_forward_pass():
+    _, params, x, h0, c0 = _problem(2, 5, 3, 4, seed=6)
+    h, c, cache = lstm_forward(x, h0, c0, params)
+    gates = lstm_gate_values(cache)
+    assert set(gates) == {"f", "i", "o", "g"}
+    for k in "fio":
+        assert gates[k].shape == (2, 5, 4) and np.all((gates[k] > 0) & (gates[k] < 1))
+    c_prev = np.concatenate([c0[:, None], c[:, :-1]], axis=1)
+    np.testing.assert_allclose(c, gates["i"] * gates["g"] + gates["f"] * c_prev, rtol=1e-13)
+    np.testing.assert_allclose(h, gates["o"] * np.tanh(c), rtol=1e-13)
+    gates["f"][:] = 0.0  # new arrays: the cache is untouched
+    np.testing.assert_array_equal(lstm_backward(h, cache)[0], lstm_backward(h, cache)[0])
+    assert lstm_gate_values(cache)["f"].min() > 0
+
+
+def test_cell_path_gains_are_products_of_the_last_forget_gates():
+    f = np.random.default_rng(7).uniform(0.5, 1.0, size=(6, 3))
+    gains = cell_path_gains(f)
+    assert gains.shape == (7, 3)
+    np.testing.assert_array_equal(gains[0], 1.0)
+    np.testing.assert_allclose(gains[2], f[-1] * f[-2])
+    np.testing.assert_allclose(gains[6], f.prod(axis=0))
+    with pytest.raises(ValueError, match=r"f must have 2 dimensions \(T, H\)"):
+        cell_path_gains(f[None])
