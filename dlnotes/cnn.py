@@ -73,6 +73,19 @@ def load_digits(test_fraction=0.25, seed=0):
                   (images[test] - mean) / std, data.target[test], float(mean), float(std))
 
 
+def shift_images(x, down, right, fill):
+    """Images x (N, C, H, W) moved ``down`` rows and ``right`` columns (negative:
+    up, left); the pixels that come in are ``fill``, e.g. the background's value."""
+    x = check_shape("x", x, ("N", "C", "H", "W"))
+    h, w = x.shape[2:]
+    if abs(down) >= h or abs(right) >= w:
+        raise ValueError(f"a shift of ({down}, {right}) moves a {h} x {w} image out of view")
+    out = np.full_like(x, fill)
+    src = x[:, :, max(-down, 0):h + min(-down, 0), max(-right, 0):w + min(-right, 0)]
+    out[:, :, max(down, 0):h + min(down, 0), max(right, 0):w + min(right, 0)] = src
+    return out
+
+
 class CNN:
     """Conv blocks (conv -> ReLU -> 2x2 max pool) then a dense layer to logits.
 

@@ -88,6 +88,20 @@ def receptive_field(layers):
     return r
 
 
+def conv2d_flops(x_shape, W_shape, stride=1, pad=0):
+    """Floating-point operations of the three matrix products of one conv2d
+    forward + backward: each is 2 F (C KH KW) (N OH OW) (a multiply and an add
+    per term), so 6 F C KH KW N OH OW in all. im2col, col2im and the bias are
+    memory traffic, not counted.
+
+    x_shape (N, C, H, W), W_shape (F, C, KH, KW); returns an int.
+    """
+    n, c, h, w = x_shape
+    f, _, kh, kw = W_shape
+    oh, ow = output_size(h, kh, stride, pad, "H"), output_size(w, kw, stride, pad, "W")
+    return 3 * 2 * f * c * kh * kw * n * oh * ow
+
+
 def _pad(x, pad):
     """x (N, C, H, W) with ``pad`` zeros on every side of each image."""
     if not pad:

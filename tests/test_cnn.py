@@ -135,3 +135,15 @@ def test_selfchecks_accept_the_right_answers_and_hint_otherwise():
     assert not check.one_by_one_conv(out.transpose(0, 1, 3, 2))
     assert check.receptive_field_side([(3, 1), (2, 2), (3, 1), (2, 2)], 10)
     assert "No answer yet" in repr(check.receptive_field_side([(3, 1)], None))
+
+
+def test_shift_images_moves_pixels_and_fills_the_gap():
+    x = np.arange(2 * 1 * 3 * 4, dtype=float).reshape(2, 1, 3, 4)
+    down = cnn.shift_images(x, 1, 0, -1.0)
+    np.testing.assert_array_equal(down[:, :, 1:], x[:, :, :2])
+    assert np.all(down[:, :, 0] == -1.0)
+    left = cnn.shift_images(x, 0, -2, 0.0)
+    np.testing.assert_array_equal(left[..., :2], x[..., 2:])
+    np.testing.assert_array_equal(cnn.shift_images(x, 0, 0, 5.0), x)
+    with pytest.raises(ValueError, match="out of view"):
+        cnn.shift_images(x, 3, 0, 0.0)

@@ -5,6 +5,7 @@ from dlnotes.conv import (
     avgpool2d_backward,
     avgpool2d_forward,
     conv2d_backward,
+    conv2d_flops,
     conv2d_forward,
     flatten_backward,
     flatten_forward,
@@ -234,3 +235,11 @@ def test_receptive_field_grows_by_kernel_minus_one_times_the_jump():
     assert receptive_field([]) == 1
     assert receptive_field([(3, 1)] * 3) == 7
     assert receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)]) == 10
+
+
+def test_conv2d_flops_counts_the_three_matrix_products():
+    x, W, b, stride, pad = random_conv(CONV_CASES[2])
+    _, (cols, *_) = conv2d_forward(x, W, b, stride, pad)
+    f = W.shape[0]
+    assert conv2d_flops(x.shape, W.shape, stride, pad) == 3 * 2 * f * cols.size
+    assert conv2d_flops((64, 1, 8, 8), (16, 1, 3, 3), 1, 1) == 3 * 2 * 16 * 9 * 64 * 64
