@@ -29,6 +29,8 @@ $(VENDOR): tools/fetch_assets.sh
 book: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null; then \
+		xdg-open "$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 & fi
 
 ## test: lint, unit and gradient tests, nbval, the book build, and browser tests
 test: $(STAMP) $(VENDOR)
