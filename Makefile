@@ -29,7 +29,7 @@ $(VENDOR): tools/fetch_assets.sh
 book: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null; then \
+	@if [ -z "$(NO_OPEN)" ] && [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null; then \
 		xdg-open "$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 & fi
 
 ## test: lint, unit and gradient tests, nbval, the book build, and browser tests
@@ -37,7 +37,7 @@ test: $(STAMP) $(VENDOR)
 	$(BIN)/ruff check dlnotes tests tools
 	$(PY) -m pytest tests -m "not book and not browser" -q
 	$(PY) -m pytest --nbval chapters -q -p no:cacheprovider
-	$(MAKE) book
+	$(MAKE) book NO_OPEN=1
 	$(PY) -m pytest tests -m "book or browser" -q
 
 ## lab: open the chapters in JupyterLab
