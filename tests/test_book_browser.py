@@ -35,6 +35,8 @@ def test_page_renders_offline(browser, book_url, path):
         ".map(i => i.src)"
     )
     assert broken == [], f"images that did not load on {path}: {broken}"
+    if path.split("/")[-1][:2].isdigit():  # a chapter: its figures must be there
+        assert page.locator("article img").count() >= 2, f"figures missing on {path}"
     if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
         page.wait_for_selector(".widget-slider, .widget-dropdown", timeout=20_000)
         images = page.evaluate(
@@ -64,4 +66,6 @@ def test_chapter_one_shows_its_parts(browser, book_url):
     assert page.locator("table").count() >= 1
     assert page.locator(".exercise").count() >= 4
     assert page.locator(".solution").count() >= 4
+    # the network drawing, the loss curve, the classifier, and two widget figures
+    assert page.locator("article img").count() >= 5
     page.close()
