@@ -14,6 +14,7 @@ import io
 import time
 
 import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
@@ -35,6 +36,10 @@ class LiveFigure:
         self.compute = compute
         self.draw = draw
         self.figure = Figure(figsize=figsize, dpi=90, layout="constrained")
+        # Rendered by its own Agg canvas: print_png draws once, the layout
+        # included. Figure.savefig would draw twice under a layout engine (a
+        # dry pass, then the real one): the same pixels in about 1.5x the time.
+        FigureCanvasAgg(self.figure)
         self.image = W.Image(format="png")
         self.status = W.HTML()
         self.result = None
@@ -58,7 +63,7 @@ class LiveFigure:
         self.figure.clear()
         note = self.draw(self.figure, self.result)
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png")
+        self.figure.canvas.print_png(buf)
         self.image.value = buf.getvalue()
         self.status.value = note or ""
         self.timings.append((t1 - t0, time.perf_counter() - t1))
