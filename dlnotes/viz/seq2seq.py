@@ -207,15 +207,19 @@ def draw_decoding(fig, result):
     k, tokens = result["shown"], result["tokens"]
     p = np.full((len(rows), len(tokens)), np.nan)
     p[:, :k] = result["probs"][:k, rows].T
-    ax.imshow(p, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    image = ax.imshow(p, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    # an inset colour bar: a separate axes would cost constrained layout 2-3x the time
+    fig.colorbar(image, cax=ax.inset_axes([1.02, 0, 0.025, 1]),
+                 label="probability $p_t$ of the token")
     ax.set_xlim(-0.5, len(tokens) - 0.5)
     ax.set_xticks(range(len(tokens)), [f"{t + 1}\n{result['inputs'][t]}" if t < k else
                                        f"{t + 1}\n" for t in range(len(tokens))])
     for t in range(k):
         ax.add_patch(FancyBboxPatch((t - 0.45, tokens[t] - EOS - 0.45), 0.9, 0.9,
                                     boxstyle="square,pad=0", fill=False, ec="C3", lw=2))
-        ax.text(t, tokens[t] - EOS, f"{result['probs'][t, tokens[t]]:.2f}", ha="center",
-                va="center", fontsize=8, color="white")
+        p_t = result["probs"][t, tokens[t]]
+        ax.text(t, tokens[t] - EOS, f"{p_t:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if p_t > 0.6 else "black")
     out = "".join(VOCAB[t] for t in tokens[:k] if t != EOS)
     ax.set_title(f"Decoding {result['source']} step by step: output so far “{out}”")
     done = k == len(tokens)
