@@ -44,8 +44,9 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 ## bench: time the widgets, notebooks and kernels; see bench/README.md
+## (make bench BENCH=--full also times make test and a clean make book)
 bench: $(STAMP)
-	$(PY) -m tools.bench
+	$(PY) -m tools.bench $(BENCH)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dlnotes tests tools

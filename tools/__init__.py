@@ -1,0 +1,1 @@
+"""Developer tools of the course: the benchmark (``python -m tools.bench``)."""
