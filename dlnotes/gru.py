@@ -70,13 +70,12 @@ def _step_backward(dh, W_h, cache):
     h_prev, ur, rh, g = cache
     H = h_prev.shape[1]
     u, r = ur[:, :H], ur[:, H:]
-    da = np.empty((h_prev.shape[0], 3 * H))
-    da[:, 2 * H:] = dh * (1.0 - u) * (1.0 - g * g)
-    drh = da[:, 2 * H:] @ W_h[2 * H:]  # gradient at r_t * h_{t-1}
-    da[:, :H] = dh * (h_prev - g) * u * (1.0 - u)
-    da[:, H:2 * H] = drh * h_prev * r * (1.0 - r)
-    dh_prev = dh * u + drh * r + da[:, :2 * H] @ W_h[:2 * H]
-    return da, dh_prev
+    da_g = dh * (1.0 - u) * (1.0 - g * g)  # h_t = ... + (1 - u_t) * g_t, times tanh'
+    drh = da_g @ W_h[2 * H:]  # gradient at r_t * h_{t-1}
+    # at u (h_t = g_t + u_t * (h_{t-1} - g_t)) and r, times sigmoid'
+    da_ur = np.concatenate([dh * (h_prev - g), drh * h_prev], axis=1) * ur * (1.0 - ur)
+    dh_prev = dh * u + drh * r + da_ur @ W_h[:2 * H]
+    return np.concatenate([da_ur, da_g], axis=1), dh_prev
 
 
 def gru_step_forward(x_t, h_prev, params):

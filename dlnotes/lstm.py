@@ -54,14 +54,13 @@ def _step(a_x, h_prev, c_prev, W_h):
     """One step given the x part of the pre-activations a_x (N, 4H), bias included."""
     H = h_prev.shape[1]
     a = a_x + h_prev @ W_h.T  # all four gates in one product
-    gates = np.empty_like(a)
-    gates[:, :3 * H] = sigmoid(a[:, :3 * H])  # f, i, o in [0, 1]
-    gates[:, 3 * H:] = np.tanh(a[:, 3 * H:])  # g in [-1, 1]
-    f, i, o, g = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    fio = sigmoid(a[:, :3 * H])  # f, i, o in [0, 1]
+    g = np.tanh(a[:, 3 * H:])  # the candidate, in [-1, 1]
+    f, i, o = fio[:, :H], fio[:, H:2 * H], fio[:, 2 * H:]
     c = i * g + f * c_prev
     tanh_c = np.tanh(c)
     h = o * tanh_c
-    return h, c, (h_prev, c_prev, gates, tanh_c)
+    return h, c, (h_prev, c_prev, fio, g, tanh_c)
 
 
 def _step_backward(dh, dc, W_h, cache):
@@ -70,15 +69,14 @@ def _step_backward(dh, dc, W_h, cache):
     dh and dc are the total gradients at h_t and c_t (from the loss and from
     step t + 1); da is the gradient at the pre-activations of f, i, o, g.
     """
-    h_prev, c_prev, gates, tanh_c = cache
+    h_prev, c_prev, fio, g, tanh_c = cache
     H = h_prev.shape[1]
-    f, i, o, g = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    f, i, o = fio[:, :H], fio[:, H:2 * H], fio[:, 2 * H:]
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)  # h_t = o_t * tanh(c_t)
-    da = np.empty_like(gates)
-    da[:, :H] = dc * c_prev * f * (1.0 - f)  # c_t = f_t * c_{t-1} + ...
-    da[:, H:2 * H] = dc * g * i * (1.0 - i)  # ... + i_t * g_t
-    da[:, 2 * H:3 * H] = dh * tanh_c * o * (1.0 - o)
-    da[:, 3 * H:] = dc * i * (1.0 - g * g)
+    # at f, i, o: from c_t = f_t * c_{t-1} + i_t * g_t and h_t, times sigmoid'
+    da_fio = np.concatenate([dc * c_prev, dc * g, dh * tanh_c], axis=1) * fio * (1.0 - fio)
+    da_g = dc * i * (1.0 - g * g)  # times tanh'
+    da = np.concatenate([da_fio, da_g], axis=1)
     return da, da @ W_h, dc * f  # dc_t / dc_{t-1} = f_t: the cell path
 
 
@@ -215,8 +213,10 @@ def lstm_gate_values(cache):
     """
     steps = cache[2]
     H = steps[0][0].shape[1]
-    stacked = np.stack([s[2] for s in steps], axis=1)  # (N, T, 4H)
-    return {g: stacked[..., k * H:(k + 1) * H].copy() for k, g in enumerate("fiog")}
+    fio = np.stack([s[2] for s in steps], axis=1)  # (N, T, 3H)
+    gates = {g: fio[..., k * H:(k + 1) * H].copy() for k, g in enumerate("fio")}
+    gates["g"] = np.stack([s[3] for s in steps], axis=1)
+    return gates
 
 
 def cell_path_gains(f):
