@@ -20,6 +20,7 @@ def test_lstm_step_by_hand():
     c = i * np.tanh(p["W_c"][0] @ z + p["b_c"][0]) + f * 2.0
     h = o * np.tanh(c)
     assert check.lstm_step(round(c, 4), round(h, 4))
+    assert check.lstm_step(np.array([c]), np.array([[h]]))  # numpy's unit axes
     assert "h_t is off" in repr(check.lstm_step(c, h + 0.1))
     assert "No answer yet" in repr(check.lstm_step(None, None))
     h_dl, c_dl, _ = lstm_step_forward(**check.TINY_STEP)

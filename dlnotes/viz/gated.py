@@ -3,6 +3,7 @@ vanilla RNN, and the RNN / LSTM / GRU comparison on the recall task."""
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..activations import sigmoid
 from ..gru import gru_forward, gru_gate_values
@@ -148,6 +149,7 @@ def draw_comparison(fig, result):
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("time step $t$")
         ax.set_ylabel("unit")
+    ax_gru.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax_lstm.axhline(H - 0.5, color="w", lw=1.5)
     ax_lstm.set_yticks([H / 2 - 0.5, 1.5 * H - 0.5], ["$i$", "$f$"])
     fig.colorbar(im, ax=[ax_lstm, ax_gru], fraction=0.03, pad=0.01, label="gate value")
