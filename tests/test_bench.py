@@ -145,6 +145,11 @@ def test_report_fills_the_readme_and_keeps_the_last_full_timing(tmp_path):
     text = readme.read_text()
     assert "old table" not in text and table in text and text.endswith(
         f"{bench.TABLE_END}\nend\n") and text.startswith("# Bench\nprose\n")
+    makes = [{"target": "make test", "seconds": 612.4, "returncode": 0, "log": "l"}]
+    bench.update_readme(readme, full=bench.full_block({"make": makes, "when": "now"}))
+    text = readme.read_text()
+    assert "Measured now." in text and "| make test | 612 | ok |" in text
+    assert "yesterday" not in text and "| 01.ipynb | 1.5 |" in text  # the rest kept
 
 
 def test_factories_no_notebook_builds_are_built_with_defaults_or_listed():

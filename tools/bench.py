@@ -565,6 +565,20 @@ def _between(text, start, end):
     return None
 
 
+def _replace_between(text, start, end, new):
+    if start not in text or end not in text:
+        raise ValueError(f"no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    return head + start + "\n" + new.strip("\n") + "\n" + end + rest.split(end, 1)[1]
+
+
+def full_block(results, previous=None):
+    """The make test / make book part: this run's, else the last one recorded."""
+    if "make" in results:
+        return "\n".join(make_lines(results["make"], results["when"]))
+    return previous or "Not measured yet: run `python -m tools.bench --full`."
+
+
 def report(results, previous_full=None):
     """The whole table as markdown: header, widgets, notebooks, kernels, make."""
     lines = [f"Run {results['when']} on {results['machine']}.",
@@ -582,22 +596,20 @@ def report(results, previous_full=None):
     if "kernels" in results:
         lines += ["### Kernels: forward + backward, float64", ""] + \
             kernel_lines(results["kernels"]) + [""]
-    lines += ["### make test and a clean make book", ""]
-    if "make" in results:
-        full = "\n".join(make_lines(results["make"], results["when"]))
-    else:
-        full = previous_full or "Not measured yet: run `python -m tools.bench --full`."
-    lines += [FULL_START, full, FULL_END]
+    lines += ["### make test and a clean make book", "",
+              FULL_START, full_block(results, previous_full), FULL_END]
     return "\n".join(lines) + "\n"
 
 
-def update_readme(readme, table):
-    """Replace the text between the table markers of ``readme`` with ``table``."""
+def update_readme(readme, table=None, full=None):
+    """Put ``table`` between the table markers of ``readme``, or only ``full``
+    between the make markers inside it (a partial run with --full)."""
     text = readme.read_text()
-    if TABLE_START not in text or TABLE_END not in text:
-        raise ValueError(f"{readme} has no {TABLE_START} ... {TABLE_END} markers")
-    head, rest = text.split(TABLE_START, 1)
-    readme.write_text(head + TABLE_START + "\n" + table + TABLE_END + rest.split(TABLE_END, 1)[1])
+    if table is not None:
+        text = _replace_between(text, TABLE_START, TABLE_END, table)
+    if full is not None:
+        text = _replace_between(text, FULL_START, FULL_END, full)
+    readme.write_text(text)
 
 
 # ------------------------------------------------------------------ main
@@ -654,7 +666,10 @@ def main(argv=None):
     if complete and readme.exists():
         update_readme(readme, table)
         print(f"table updated in {readme}", file=sys.stderr)
-    elif not complete:
+    elif "make" in results and readme.exists():
+        update_readme(readme, full=full_block(results))
+        print(f"partial run: only the make timings updated in {readme}", file=sys.stderr)
+    else:
         print("partial run: bench/README.md left as it was", file=sys.stderr)
 
 
