@@ -150,6 +150,10 @@ def test_report_fills_the_readme_and_keeps_the_last_full_timing(tmp_path):
     text = readme.read_text()
     assert "Measured now." in text and "| make test | 612 | ok |" in text
     assert "yesterday" not in text and "| 01.ipynb | 1.5 |" in text  # the rest kept
+    readme.write_text(f"# Bench\n{bench.TABLE_START}\nNot run yet.\n{bench.TABLE_END}\n")
+    bench.update_readme(readme, full=bench.full_block({"make": makes, "when": "now"}))
+    assert bench._between(readme.read_text(), bench.FULL_START, bench.FULL_END).startswith(
+        "Measured now.")
 
 
 def test_factories_no_notebook_builds_are_built_with_defaults_or_listed():

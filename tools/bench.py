@@ -608,6 +608,10 @@ def update_readme(readme, table=None, full=None):
     if table is not None:
         text = _replace_between(text, TABLE_START, TABLE_END, table)
     if full is not None:
+        if FULL_START not in text:  # no complete run yet: the make timings alone
+            old = _between(text, TABLE_START, TABLE_END) or ""
+            text = _replace_between(text, TABLE_START, TABLE_END, "\n".join(
+                [old, "### make test and a clean make book", "", FULL_START, FULL_END]))
         text = _replace_between(text, FULL_START, FULL_END, full)
     readme.write_text(text)
 
