@@ -58,6 +58,22 @@ def test_training_to_threshold_reports_steps_and_reaching():
     assert not r["reached"] and r["steps"] == 10
 
 
+@pytest.mark.parametrize("lr", [0.1, 0.5, 10.0])
+@pytest.mark.parametrize("threshold", [1e-4, 1e-3, 1e-2])
+def test_cutting_a_long_run_equals_training_to_the_threshold(lr, threshold):
+    long_run = viz.compute_training_to_threshold(lr, 1e-4, max_steps=500)
+    direct = viz.compute_training_to_threshold(lr, threshold, max_steps=500)
+    cut = viz.cut_at_threshold(long_run, threshold)
+    np.testing.assert_array_equal(cut["history"], direct["history"])
+    for key in ["steps", "reached", "diverged", "threshold"]:
+        assert cut[key] == direct[key], key
+
+
+def test_sliders_update_on_release_only():
+    live = viz.loss_curve_widget()
+    assert all(not c.continuous_update for c in live.controls.values())
+
+
 def test_classifier_probabilities_are_a_grid_of_probabilities():
     r = viz.compute_classifier(viz.toy_data("spirals"), 8, 2, "relu", 0.3, steps=20)
     assert r["p"].shape == viz.GRID.shape[:2]

@@ -45,6 +45,9 @@ class LiveFigure:
         self.result = None
         self.timings = []  # (compute seconds, draw seconds) per update
         for c in self.controls.values():
+            # a drag updates once, on release, not once per pixel it passes
+            if hasattr(c, "continuous_update"):
+                c.continuous_update = False
             c.observe(self.update, names="value")
         box = W.Box(list(self.controls.values()),
                     layout=W.Layout(flex_flow="row wrap"))

@@ -3,6 +3,7 @@ threshold, and a small MLP on a 2-D data set."""
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from ..data import spirals, two_moons
 from ..mlp import MLP, WORKED_WEIGHTS, worked_example
@@ -69,6 +70,21 @@ def compute_training_to_threshold(lr, threshold, max_steps=2000):
             "diverged": diverged}
 
 
+def cut_at_threshold(result, threshold):
+    """The run a higher ``threshold`` would have made, cut from ``result``.
+
+    ``result`` comes from ``compute_training_to_threshold`` with a threshold
+    at most ``threshold`` and the same learning rate: gradient descent takes
+    the same steps whatever the threshold, so the shorter run is a prefix.
+    """
+    h = result["history"]
+    below = np.flatnonzero(h < threshold)
+    if below.size:
+        h = h[: below[0] + 1]
+    return {**result, "history": h, "steps": len(h) - 1, "threshold": threshold,
+            "reached": bool(below.size), "diverged": result["diverged"] and not below.size}
+
+
 def draw_loss_curve(fig, result):
     """Plot a ``compute_training_to_threshold`` result on a log scale."""
     ax = fig.add_subplot()
@@ -78,6 +94,7 @@ def draw_loss_curve(fig, result):
     ax.set_xlabel("gradient-descent step")
     ax.set_ylabel("loss $\\frac{1}{2}\\sum_i (o_i - y_i)^2$ (log scale)")
     ax.set_title(f"Training the worked example, learning rate {result['lr']:.3g}")
+    ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost a third of a redraw
     ax.legend()
     if result["diverged"]:
         return "<b>Diverged</b>: the loss became inf or NaN."
@@ -95,8 +112,16 @@ def loss_curve_widget(lr=0.5, threshold=1e-3):
         "threshold": W.FloatLogSlider(value=threshold, base=10, min=-4, max=-2,
                                       step=0.25, description="threshold"),
     }
-    return LiveFigure(controls, compute_training_to_threshold, draw_loss_curve,
-                      figsize=(7, 3.5))
+    lowest = controls["threshold"].base ** controls["threshold"].min
+    runs = {}  # one run per learning rate, to the lowest threshold: moving the
+    # threshold then only cuts a stored run instead of training again
+
+    def compute(lr, threshold):
+        if lr not in runs:
+            runs[lr] = compute_training_to_threshold(lr, lowest)
+        return cut_at_threshold(runs[lr], threshold)
+
+    return LiveFigure(controls, compute, draw_loss_curve, figsize=(7, 3.5))
 
 
 DATASETS = {"two moons": two_moons, "spirals": spirals}
