@@ -667,14 +667,17 @@ def main(argv=None):
     out.write_text(table)
     print(f"written to {out}", file=sys.stderr)
     complete = not args.skip and args.notebooks == "*.ipynb"
-    if complete and readme.exists():
-        update_readme(readme, table)
-        print(f"table updated in {readme}", file=sys.stderr)
-    elif "make" in results and readme.exists():
-        update_readme(readme, full=full_block(results))
-        print(f"partial run: only the make timings updated in {readme}", file=sys.stderr)
-    else:
-        print("partial run: bench/README.md left as it was", file=sys.stderr)
+    # the project README shows the same table, between the same markers
+    readmes = [r for r in (readme, ROOT / "README.md") if r.exists()]
+    for r in readmes:
+        if complete:
+            update_readme(r, table)
+            print(f"table updated in {r}", file=sys.stderr)
+        elif "make" in results:
+            update_readme(r, full=full_block(results))
+            print(f"partial run: only the make timings updated in {r}", file=sys.stderr)
+    if not complete and "make" not in results:
+        print("partial run: the READMEs left as they were", file=sys.stderr)
 
 
 if __name__ == "__main__":
