@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lab bench lint clean
+.PHONY: book test lab execute bench lint clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,7 +33,7 @@ book: $(STAMP) $(VENDOR)
 
 ## test: lint, unit and gradient tests, nbval, the book build, and browser tests
 test: $(STAMP) $(VENDOR)
-	$(BIN)/ruff check dlnotes tests tools
+	$(MAKE) lint
 	$(PY) -m pytest tests -m "not book and not browser" -q
 	$(PY) -m pytest --nbval chapters -q -p no:cacheprovider
 	$(MAKE) book NO_OPEN=1
@@ -43,13 +43,22 @@ test: $(STAMP) $(VENDOR)
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
+## execute: re-run every chapter in place from a fresh kernel, storing outputs
+## and widget state (after changing dlnotes or a notebook; nbval then compares them)
+execute: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace chapters/*.ipynb
+
 ## bench: time the widgets, notebooks and kernels; see bench/README.md
 ## (make bench BENCH=--full also times make test and a clean make book)
 bench: $(STAMP)
 	$(PY) -m tools.bench $(BENCH)
 
+## lint: ruff over the code; the chapters' code lines must fit the book's
+## text column (74 characters at 1280 px, in a folded cell too), or the
+## reader scrolls sideways to see them
 lint: $(STAMP)
 	$(BIN)/ruff check dlnotes tests tools
+	$(BIN)/ruff check chapters --select E501 --line-length 74
 
 clean:
 	rm -rf _build _vendor .vendor-cache

@@ -64,7 +64,7 @@ def _step(a_x, h_prev, c_prev, W_h):
 
 
 def _step_backward(dh, dc, W_h, cache):
-    """Back through one step: returns da (N, 4H), dh_prev (N, H), dc_prev (N, H).
+    """Back through one step: da (N, 4H), dh_prev (N, H), dc_prev (N, H).
 
     dh and dc are the total gradients at h_t and c_t (from the loss and from
     step t + 1); da is the gradient at the pre-activations of f, i, o, g.
@@ -73,8 +73,10 @@ def _step_backward(dh, dc, W_h, cache):
     H = h_prev.shape[1]
     f, i, o = fio[:, :H], fio[:, H:2 * H], fio[:, 2 * H:]
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)  # h_t = o_t * tanh(c_t)
-    # at f, i, o: from c_t = f_t * c_{t-1} + i_t * g_t and h_t, times sigmoid'
-    da_fio = np.concatenate([dc * c_prev, dc * g, dh * tanh_c], axis=1) * fio * (1.0 - fio)
+    # at f, i, o: from c_t = f_t * c_{t-1} + i_t * g_t and from h_t,
+    # times sigmoid'
+    da_fio = np.concatenate([dc * c_prev, dc * g, dh * tanh_c], axis=1)
+    da_fio = da_fio * fio * (1.0 - fio)
     da_g = dc * i * (1.0 - g * g)  # times tanh'
     da = np.concatenate([da_fio, da_g], axis=1)
     return da, da @ W_h, dc * f  # dc_t / dc_{t-1} = f_t: the cell path

@@ -97,9 +97,10 @@ def rnn_forward(x, h0, params):
     N, T, D = x.shape
     W_x, W_h, b_x = _check_params(params, D)
     h0 = check_shape("h0", h0, (N, W_x.shape[0]))
-    # Fused: the input part W_x x_t + b_x of every step is one matrix product
-    # over all N*T rows, done before the loop; only W_h h_{t-1} must wait for
-    # the previous step, so the loop does one (N, H) x (H, H) product per step.
+    # Fused: the input part W_x x_t + b_x of every step is one matrix
+    # product over all N*T rows, done before the loop; only W_h h_{t-1}
+    # must wait for the previous step, so the loop does one (N, H) x (H, H)
+    # product per step.
     a_x = x @ W_x.T + b_x
     h = np.empty((N, T, W_x.shape[0]))
     h_prev = h0
@@ -116,9 +117,9 @@ def rnn_backward(dh, cache, truncate=None):
     dh : ndarray (N, T, H), dL/dh_t from outside the recurrence (the outputs)
     cache : from ``rnn_forward``
     truncate : int >= 1 or None
-        None: full BPTT. k: the gradient dh[:, t] reaches the steps t, t-1, ...,
-        t-k+1 only (k steps of history); paths through more steps are dropped.
-        k >= T gives full BPTT.
+        None: full BPTT. k: the gradient dh[:, t] reaches the steps t, t-1,
+        ..., t-k+1 only (k steps of history); paths through more steps are
+        dropped. k >= T gives full BPTT.
 
     Returns
     -------
@@ -131,19 +132,20 @@ def rnn_backward(dh, cache, truncate=None):
     dh = check_shape("dh", dh, (N, T, H))
     dtanh = 1.0 - h * h
     if truncate is None:
-        # dL/da_t = (g_t + W_h^T dL/da_{t+1}) * tanh'; the only sequential part.
+        # dL/da_t = (g_t + W_h^T dL/da_{t+1}) * tanh': the sequential part.
         da = np.empty_like(h)
         carry = np.zeros((N, H))
         for t in range(T - 1, -1, -1):
             da[:, t] = (dh[:, t] + carry) * dtanh[:, t]
             carry = da[:, t] @ W_h
     else:
-        if isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer)) \
-                or truncate < 1:
-            raise ValueError(f"truncate must be None or an int >= 1, got {truncate!r}")
-        # da is a sum over lags j = 0..k-1: the part of dL/da_s that started as
-        # g_{s+j} and crossed j steps. Lag j for every s at once is one product,
-        # so the loop runs over the k lags, not over the T steps.
+        is_int = isinstance(truncate, (int, np.integer))
+        if isinstance(truncate, bool) or not is_int or truncate < 1:
+            raise ValueError("truncate must be None or an int >= 1, "
+                             f"got {truncate!r}")
+        # da is a sum over lags j = 0..k-1: the part of dL/da_s that started
+        # as g_{s+j} and crossed j steps. Lag j for every s at once is one
+        # product, so the loop runs over the k lags, not over the T steps.
         term = dh * dtanh
         da = term.copy()
         for j in range(1, min(truncate, T)):

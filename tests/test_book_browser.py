@@ -16,14 +16,20 @@ def test_every_chapter_notebook_was_built():
         assert f"chapters/{stem}.html" in PAGES, f"{stem} is not in the built book"
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_offline(browser, book_url, path):
+def typeset_page(browser, url, wait_until="load"):
+    """An offline page at ``url``, returned once MathJax has typeset it."""
     page = offline_page(browser)
-    page.goto(f"{book_url}/{path}", wait_until="load")
+    page.goto(url, wait_until=wait_until)
     page.wait_for_function(
         "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000
     )
     page.evaluate("() => MathJax.startup.promise")
+    return page
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline(browser, book_url, path):
+    page = typeset_page(browser, f"{book_url}/{path}")
     article = page.inner_text("article")
     for raw in ["\\(", "\\[", "$$"]:
         assert raw not in article, f"untypeset math ({raw}) on {path}"
@@ -46,6 +52,28 @@ def test_page_renders_offline(browser, book_url, path):
         assert images and all(w > 0 for w in images), f"widget figures blank on {path}"
     assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
     assert page.console_errors == [], f"console errors on {path}: {page.console_errors}"
+    page.close()
+
+
+# What a reader must see without scrolling sideways: equations, code and its
+# output, tables and figures. One overflowing line hides the end of a formula
+# or of a self-check's hint, with no sign that anything is missing.
+OVERFLOW_JS = """() => {
+  const right = document.querySelector("article").getBoundingClientRect().right;
+  const sel = 'mjx-container[display="true"], div.cell pre, article table, article img';
+  return [...document.querySelectorAll(sel)]
+    .filter(e => e.offsetParent !== null)
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1)
+    .map(e => e.tagName + ": " + (e.textContent || e.src || "").trim().slice(0, 60));
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_is_wider_than_the_text_column(browser, book_url, path):
+    page = typeset_page(browser, f"{book_url}/{path}", wait_until="networkidle")
+    # hidden code (a closed toggle) counts too: open every toggle first
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert page.evaluate(OVERFLOW_JS) == [], f"wider than the column on {path}"
     page.close()
 
 

@@ -36,3 +36,14 @@ def test_shape_mismatch_and_unknown_weight():
     assert not check_equal("a", "b", "h")
     with pytest.raises(ValueError, match="name must be one of"):
         check.dL_dw("w11", 0.0)
+
+
+def test_a_verdict_is_shown_wrapped_to_the_book_column_with_nothing_lost():
+    from dlnotes.selfcheck import WIDTH
+
+    hint = "dL/dw7 = (o - y) * o * (1 - o) * h, " * 6
+    shown = repr(check_close(None, 1.0, hint))
+    lines = shown.splitlines()
+    assert len(lines) > 2 and max(map(len, lines)) <= WIDTH
+    assert lines[1].startswith("Hint: ")
+    assert shown.split() == f"No answer yet: replace None by your answer. Hint: {hint}".split()

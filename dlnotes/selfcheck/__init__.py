@@ -5,7 +5,13 @@ notebook, and is truthy only when the answer is right. Expected answers are
 computed by dlnotes, never typed in.
 """
 
+import textwrap
+
 import numpy as np
+
+#: the widest output line that fits the book's text column; longer ones run off
+#: the page, and a hint cut off there is no hint
+WIDTH = 76
 
 
 class Verdict:
@@ -19,9 +25,13 @@ class Verdict:
         return self.ok
 
     def __repr__(self):
-        return self.message
+        """The message wrapped to ``WIDTH`` columns, the hint on its own line."""
+        lines = self.message.replace(" Hint: ", "\nHint: ").splitlines()
+        return "\n".join(textwrap.fill(line, WIDTH, subsequent_indent="  ",
+                                       break_long_words=False, break_on_hyphens=False)
+                         for line in lines)
 
-    _repr_pretty_ = lambda self, p, cycle: p.text(self.message)  # noqa: E731
+    _repr_pretty_ = lambda self, p, cycle: p.text(repr(self))  # noqa: E731
 
 
 def _no_answer(hint):
