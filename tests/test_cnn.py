@@ -118,6 +118,10 @@ def test_selfchecks_accept_the_right_answers_and_hint_otherwise():
     from dlnotes.selfcheck import cnn as check
 
     assert check.output_side(28, 5, 1, 2, 28) and not check.output_side(28, 5, 1, 2, 24)
+    # stride 2 does not tile 28 + 4 - 5 = 27: a verdict, not a traceback
+    assert check.output_side(28, 5, 2, 2, "error") and check.output_side(28, 5, 2, 2, " Error")
+    assert "error" in repr(check.output_side(28, 5, 2, 2, 14))
+    assert not check.output_side(28, 5, 1, 2, "error")
     assert check.conv_params(3, 16, 3, 448)
     assert not check.conv_params(3, 16, 3, 432)  # the biases forgotten
     assert check.dense_params_same_output(1, 8, 16, 3, 1, 65 * 1024)

@@ -47,3 +47,20 @@ def test_a_verdict_is_shown_wrapped_to_the_book_column_with_nothing_lost():
     assert len(lines) > 2 and max(map(len, lines)) <= WIDTH
     assert lines[1].startswith("Hint: ")
     assert shown.split() == f"No answer yet: replace None by your answer. Hint: {hint}".split()
+
+
+def test_a_first_layer_gradient_that_forgets_a_path_is_rejected():
+    # dL/dw2 is about 4e-4: an absolute tolerance of 1e-4 would pass the
+    # answer that keeps only the path through o1
+    from dlnotes.backprop import chain_rule_gradients
+    from dlnotes.mlp import WORKED_WEIGHTS
+
+    model, x, y = worked_example()
+    key, idx = WORKED_WEIGHTS["w2"]
+    right = chain_rule_gradients(model, x, y)[key][idx]
+    h2 = model.forward(x)[1]["X"][1][0, 1]
+    o1 = model.forward(x)[0][0, 0]
+    only_o1 = (o1 - 0.1) * o1 * (1 - o1) * 0.9 * h2 * (1 - h2) * 1.0  # w9, x1
+    assert check.dL_dw("w2", float(f"{right:.4g}"))
+    assert not check.dL_dw("w2", only_o1)
+    assert check.dL_dw("w7", 0.0765)  # the docstring's example

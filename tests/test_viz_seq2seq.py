@@ -83,6 +83,7 @@ def test_self_checks_accept_the_right_answers_and_hint_otherwise():
     wrong = check.decoder_sequences("250", ["0", "5", "2"], ["0", "5", "2", "<eos>"])
     assert not wrong and "Hint" in repr(wrong)
     assert not check.decoder_sequences("250", None, None)
+    assert "No answer yet" in repr(check.decoder_sequences("250", None, None))
     logits, targets, mask = check.loss_example()
     log_p = logits - np.log(np.exp(logits).sum(2, keepdims=True))
     picked = np.take_along_axis(log_p, targets[..., None], 2)[..., 0]

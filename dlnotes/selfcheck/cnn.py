@@ -15,11 +15,19 @@ from . import check_close, check_equal
 
 def output_side(size, kernel, stride, pad, answer):
     """Check the output side of a convolution or pooling layer, e.g.
-    ``output_side(28, 5, 1, 2, 28)``."""
+    ``output_side(28, 5, 1, 2, 28)``; answer ``"error"`` for a layer whose
+    windows do not tile the padded input (``conv.output_size`` raises)."""
+    try:
+        expected = output_size(size, kernel, stride, pad)
+    except ValueError:
+        expected = "error"
+    if isinstance(answer, str):
+        answer = answer.strip().lower()
     return check_equal(
-        answer, output_size(size, kernel, stride, pad),
+        answer, expected,
         "(H + 2P - K) / S + 1: pad both sides, count the window positions one "
-        "stride apart, and add the first one.",
+        "stride apart, and add the first one; when S does not divide "
+        "H + 2P - K, the windows do not tile the padded input: answer \"error\".",
     )
 
 
