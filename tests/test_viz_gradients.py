@@ -108,3 +108,11 @@ def test_self_checks_accept_dlnotes_answers_and_reject_others():
     assert check.residual_factor(0.1, 10, 1.1**10)
     assert not check.residual_factor(0.1, 10, 0.1**10)
     assert not check.residual_factor(0.1, 10, None)
+
+
+def test_gradient_widget_trains_a_setting_seen_before_only_once():
+    live = viz.gradient_widget(steps=2)
+    first = live.result
+    live.controls["batchnorm"].value = True
+    live.controls["batchnorm"].value = False
+    assert live.result is first

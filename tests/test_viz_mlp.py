@@ -83,3 +83,11 @@ def test_classifier_probabilities_are_a_grid_of_probabilities():
 def test_unknown_data_set_is_a_clear_error():
     with pytest.raises(KeyError):
         viz.toy_data("circles")
+
+
+def test_classifier_widget_trains_a_setting_seen_before_only_once():
+    live = viz.classifier_widget()
+    first = live.result
+    live.controls["hidden"].value = 4
+    live.controls["hidden"].value = 8  # back to the default
+    assert live.result is first

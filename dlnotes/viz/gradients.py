@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from ..clip import clip_by_norm, clip_by_value
 from ..data import two_moons
@@ -59,6 +59,7 @@ def compute_profiles(data, depth=DEPTH, activations=ACTIVATIONS, scales=SCALES):
 
 def _log_axis(ax, xlabel, ylabel, title):
     ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(NullLocator())  # dozens of minor ticks slow every redraw
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -288,6 +289,7 @@ def gradient_widget(depth=20, activation="sigmoid", scale=1.0, residual=True,
         x, labels = data
         return train(make_net(depth, activation, scale), x, labels, lr, steps, LOSS)
 
+    @lru_cache(maxsize=64)  # a setting seen before trains nothing
     def compute(depth, activation, scale, residual, batchnorm, clip):
         return compute_comparison(data, depth, activation, scale, residual, batchnorm, clip,
                                   steps, lr, plain(depth, activation, scale))

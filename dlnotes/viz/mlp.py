@@ -1,6 +1,8 @@
 """Figures and widgets of chapter 1: the worked network, training to a
 threshold, and a small MLP on a 2-D data set."""
 
+from functools import lru_cache
+
 import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import NullLocator
@@ -180,6 +182,7 @@ def draw_classifier(fig, result):
     ax1.set_title(f"{arch} {result['activation']}: accuracy {result['accuracy']:.1%}")
     h = result["history"]
     ax2.semilogy(h)
+    ax2.yaxis.set_minor_locator(NullLocator())  # 1.4x faster redraw, as in draw_loss_curve
     ax2.set_xlabel("gradient-descent step (full batch)")
     ax2.set_ylabel("cross-entropy loss (log scale)")
     ax2.set_title("Training loss")
@@ -199,6 +202,7 @@ def classifier_widget(dataset="two moons", hidden=8, depth=2, activation="tanh",
                                description="learning rate"),
     }
 
+    @lru_cache(maxsize=64)  # a setting seen before trains nothing
     def compute(dataset, **kw):
         return compute_classifier(cache[dataset], **kw)
 
