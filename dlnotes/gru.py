@@ -25,29 +25,11 @@ every weight gradient with one product each after it.
 
 import numpy as np
 
+from ._blocks import stack_blocks, unstack_blocks
 from ._checks import check_shape
 from .activations import sigmoid
 
 BLOCKS = ("u", "r", "c")
-
-
-def _stack(params, D, H):
-    """Check the per-block params and stack them: W (3H, D + H), b (3H,)."""
-    missing = [k for g in BLOCKS for k in (f"W_{g}", f"b_{g}") if k not in params]
-    if missing:
-        raise ValueError(f"params is missing {missing}; a GRU needs W_g, b_g for g in u, r, c")
-    W = np.concatenate([check_shape(f"W_{g}", params[f"W_{g}"], (H, D + H)) for g in BLOCKS])
-    b = np.concatenate([check_shape(f"b_{g}", params[f"b_{g}"], (H,)) for g in BLOCKS])
-    return W, b
-
-
-def _unstack(dW, db, H):
-    """Per-block gradients from the stacked ones, with the params' keys."""
-    grads = {}
-    for k, g in enumerate(BLOCKS):
-        grads[f"W_{g}"] = dW[k * H:(k + 1) * H]
-        grads[f"b_{g}"] = db[k * H:(k + 1) * H]
-    return grads
 
 
 def _step(a_x, h_prev, W_h):
@@ -96,7 +78,7 @@ def gru_step_forward(x_t, h_prev, params):
     N, D = x_t.shape
     h_prev = check_shape("h_prev", h_prev, (N, "H"))
     H = h_prev.shape[1]
-    W, b = _stack(params, D, H)
+    W, b = stack_blocks(params, BLOCKS, D, H, "a GRU")
     h, cache = _step(x_t @ W[:, :D].T + b, h_prev, W[:, D:])
     return h, (x_t, W, cache)
 
@@ -128,7 +110,7 @@ def gru_step_backward(dh, cache):
     dh = check_shape("dh", dh, (N, H))
     da, dh_prev = _step_backward(dh, W[:, D:], step)
     dW = _weight_grads(da, x_t, (step[0], step[2]), H)
-    return da @ W[:, :D], dh_prev, _unstack(dW, da.sum(axis=0), H)
+    return da @ W[:, :D], dh_prev, unstack_blocks(dW, da.sum(axis=0), BLOCKS, H)
 
 
 def gru_forward(x, h0, params):
@@ -149,7 +131,7 @@ def gru_forward(x, h0, params):
     N, T, D = x.shape
     h0 = check_shape("h0", h0, (N, "H"))
     H = h0.shape[1]
-    W, b = _stack(params, D, H)
+    W, b = stack_blocks(params, BLOCKS, D, H, "a GRU")
     W_h = W[:, D:]
     # every step's x part of u, r and g in one (N T, D) x (D, 3H) product
     a_x = (x.reshape(N * T, D) @ W[:, :D].T + b).reshape(N, T, 3 * H)
@@ -191,7 +173,7 @@ def gru_backward(dh, cache):
     rh = np.stack([s[2] for s in steps], axis=1).reshape(N * T, H)
     dW = _weight_grads(da2, x.reshape(N * T, D), (h_prev, rh), H)
     dx = (da2 @ W[:, :D]).reshape(N, T, D)
-    return dx, dh_next, _unstack(dW, da2.sum(axis=0), H)
+    return dx, dh_next, unstack_blocks(dW, da2.sum(axis=0), BLOCKS, H)
 
 
 def gru_gate_values(cache):

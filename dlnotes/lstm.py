@@ -25,29 +25,11 @@ and dx, dW_x, dW_h and db are each one product (or sum) after it.
 
 import numpy as np
 
+from ._blocks import stack_blocks, unstack_blocks
 from ._checks import check_shape
 from .activations import sigmoid
 
 GATES = ("f", "i", "o", "c")
-
-
-def _stack(params, D, H):
-    """Check the per-gate params and stack them: W (4H, D + H), b (4H,)."""
-    missing = [k for g in GATES for k in (f"W_{g}", f"b_{g}") if k not in params]
-    if missing:
-        raise ValueError(f"params is missing {missing}; an LSTM needs W_g, b_g for g in f, i, o, c")
-    W = np.concatenate([check_shape(f"W_{g}", params[f"W_{g}"], (H, D + H)) for g in GATES])
-    b = np.concatenate([check_shape(f"b_{g}", params[f"b_{g}"], (H,)) for g in GATES])
-    return W, b
-
-
-def _unstack(dW, db, H):
-    """Per-gate gradients from the stacked ones, with the params' keys."""
-    grads = {}
-    for k, g in enumerate(GATES):
-        grads[f"W_{g}"] = dW[k * H:(k + 1) * H]
-        grads[f"b_{g}"] = db[k * H:(k + 1) * H]
-    return grads
 
 
 def _step(a_x, h_prev, c_prev, W_h):
@@ -101,7 +83,7 @@ def lstm_step_forward(x_t, h_prev, c_prev, params):
     h_prev = check_shape("h_prev", h_prev, (N, "H"))
     H = h_prev.shape[1]
     c_prev = check_shape("c_prev", c_prev, (N, H))
-    W, b = _stack(params, D, H)
+    W, b = stack_blocks(params, GATES, D, H, "an LSTM")
     h, c, cache = _step(x_t @ W[:, :D].T + b, h_prev, c_prev, W[:, D:])
     return h, c, (x_t, W, cache)
 
@@ -127,7 +109,7 @@ def lstm_step_backward(dh, dc, cache):
     dc = check_shape("dc", dc, (N, H))
     da, dh_prev, dc_prev = _step_backward(dh, dc, W[:, D:], step)
     z = np.concatenate([x_t, step[0]], axis=1)  # [x_t, h_{t-1}]
-    return da @ W[:, :D], dh_prev, dc_prev, _unstack(da.T @ z, da.sum(axis=0), H)
+    return da @ W[:, :D], dh_prev, dc_prev, unstack_blocks(da.T @ z, da.sum(axis=0), GATES, H)
 
 
 def lstm_forward(x, h0, c0, params):
@@ -151,7 +133,7 @@ def lstm_forward(x, h0, c0, params):
     h0 = check_shape("h0", h0, (N, "H"))
     H = h0.shape[1]
     c0 = check_shape("c0", c0, (N, H))
-    W, b = _stack(params, D, H)
+    W, b = stack_blocks(params, GATES, D, H, "an LSTM")
     W_x, W_h = W[:, :D], W[:, D:]
     # every step's x part of all four gates in one (N T, D) x (D, 4H) product
     a_x = (x.reshape(N * T, D) @ W_x.T + b).reshape(N, T, 4 * H)
@@ -198,7 +180,7 @@ def lstm_backward(dh, cache, dc=None):
     h_prev = np.stack([s[0] for s in steps], axis=1).reshape(N * T, H)
     dW = np.concatenate([da2.T @ x.reshape(N * T, D), da2.T @ h_prev], axis=1)
     dx = (da2 @ W_x).reshape(N, T, D)
-    return dx, dh_next, dc_next, _unstack(dW, da2.sum(axis=0), H)
+    return dx, dh_next, dc_next, unstack_blocks(dW, da2.sum(axis=0), GATES, H)
 
 
 def lstm_gate_values(cache):
