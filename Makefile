@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lab execute bench lint clean
+.PHONY: book test nbval lab execute bench lint clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,13 +31,29 @@ book: $(STAMP) $(VENDOR)
 	@if [ -z "$(NO_OPEN)" ] && [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null; then \
 		xdg-open "$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 & fi
 
-## test: lint, unit and gradient tests, nbval, the book build, and browser tests
+# numpy's SIMD dispatch reduced to its baseline: the second pass of the unit
+# tests and of nbval (tools/simd_baseline.py says why). OPENBLAS_CORETYPE is
+# never set here: some machines set it for their own CPU.
+REDUCED_SIMD = NPY_DISABLE_CPU_FEATURES="$$($(PY) -m tools.simd_baseline)"
+NBVAL = $(PY) -m pytest --nbval -q -p no:cacheprovider -n 2 --dist loadfile
+NB ?= chapters
+
+## test: lint, unit and gradient tests, nbval, each of them also with reduced
+## SIMD, the book build, and browser tests
 test: $(STAMP) $(VENDOR)
 	$(MAKE) lint
-	$(PY) -m pytest tests -m "not book and not browser" -q
-	$(PY) -m pytest --nbval chapters -q -p no:cacheprovider
+	$(PY) -m pytest tests -m "not book and not browser" -q -n 2
+	$(REDUCED_SIMD) $(PY) -m pytest tests -m "not book and not browser" -q -n 2
+	$(MAKE) nbval
 	$(MAKE) book NO_OPEN=1
 	$(PY) -m pytest tests -m "book or browser" -q
+
+## nbval: re-run the chapters (or NB=chapters/04_rnn.ipynb) and compare their
+## stored outputs, on this machine's numpy and again with its SIMD reduced
+nbval: $(STAMP)
+	$(NBVAL) $(NB)
+	@echo "nbval again with NPY_DISABLE_CPU_FEATURES=\"$$($(PY) -m tools.simd_baseline)\""
+	$(REDUCED_SIMD) $(NBVAL) $(NB)
 
 ## lab: open the chapters in JupyterLab
 lab: $(STAMP)

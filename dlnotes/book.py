@@ -1,0 +1,72 @@
+"""Numbers for the chapters' prose, at a precision that holds on every machine.
+
+CPUs differ in their BLAS kernels and numpy's SIMD code, so a float64 result
+differs in its last bits from machine to machine. A stored output that shows
+all 17 digits (as ``myst_nb.glue`` stores a raw float) would then differ too,
+and nbval, which compares stored outputs, would fail on every machine but the
+one that stored them. So the chapters glue numbers through :func:`glue`, which
+rounds a float to ``sig`` significant digits first: a last-bit difference
+changes a 6-digit value only when it sits within 1e-16 of a rounding boundary.
+A value from a long, sensitive computation (training) varies in far more than
+its last bits; the chapters report such values over seeds with
+:func:`spread` and :func:`solved`, at the precision the spread allows.
+"""
+
+import math
+
+import numpy as np
+
+
+def rounded(value, sig=6):
+    """``value`` rounded to ``sig`` significant digits; ints and other types
+    are returned unchanged.
+
+    >>> rounded(0.015493561985378084, 4)
+    0.01549
+    """
+    if isinstance(value, bool | int | np.integer) or not isinstance(
+        value, float | np.floating
+    ):
+        return value
+    if not isinstance(sig, int) or sig < 1:
+        raise ValueError(f"sig must be a positive int, got {sig!r}")
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{sig - 1}e}")
+
+
+def glue(name, value, sig=6):
+    """Glue ``value`` under ``name`` for ``{glue:text}`` in the prose, rounded
+    to ``sig`` significant digits (floats only), and display nothing.
+
+    Give ``sig`` at least the digits the prose shows: ``{glue:text}`x:.3f``` of
+    ``x = 12.3456`` needs ``sig >= 5``; tests/test_glue_precision.py checks
+    every chapter for it.
+    """
+    from myst_nb import glue as myst_glue  # only the book build needs myst_nb
+
+    myst_glue(name, rounded(value, sig), display=False)
+
+
+def spread(values, fmt="{:.2f}"):
+    """``"median M (range A to B)"`` of ``values``, each shown with ``fmt``.
+
+    Parameters
+    ----------
+    values : sequence of float, length n >= 1 (one per seed)
+    fmt : str
+        A ``str.format`` pattern for one number, at the precision the
+        spread allows.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"values must be a non-empty 1-d sequence, got shape {values.shape}")
+    med, lo, hi = np.median(values), values.min(), values.max()
+    return f"median {fmt.format(med)} (range {fmt.format(lo)} to {fmt.format(hi)})"
+
+
+def solved(flags):
+    """``"k of n"`` for a sequence of booleans, one per seed."""
+    flags = [bool(f) for f in flags]
+    return f"{sum(flags)} of {len(flags)}"
