@@ -36,17 +36,33 @@ def rounded(value, sig=6):
     return float(f"{value:.{sig - 1}e}")
 
 
+class _Glued(float):
+    """A float whose repr shows exactly ``sig`` significant digits
+    (``2.05000e-01``), so the stored output records the precision it was
+    glued at; myst-nb reads it back as the float 0.205."""
+
+    def __new__(cls, value, sig):
+        obj = super().__new__(cls, rounded(value, sig))
+        obj.sig = sig
+        return obj
+
+    def __repr__(self):
+        return f"{float(self):.{self.sig - 1}e}"
+
+
 def glue(name, value, sig=6):
     """Glue ``value`` under ``name`` for ``{glue:text}`` in the prose, rounded
     to ``sig`` significant digits (floats only), and display nothing.
 
     Give ``sig`` at least the digits the prose shows: ``{glue:text}`x:.3f``` of
     ``x = 12.3456`` needs ``sig >= 5``; tests/test_glue_precision.py checks
-    every chapter for it.
+    every chapter for it, reading ``sig`` back from the stored output.
     """
     from myst_nb import glue as myst_glue  # only the book build needs myst_nb
 
-    myst_glue(name, rounded(value, sig), display=False)
+    if isinstance(value, float | np.floating) and math.isfinite(value):
+        value = _Glued(value, sig)
+    myst_glue(name, value, display=False)
 
 
 def spread(values, fmt="{:.2f}"):

@@ -1,0 +1,121 @@
+"""The numbers glued into the chapters' prose hold on every machine.
+
+dlnotes.book.glue stores a float with the significant digits it was rounded
+to (``2.05000e-01``). Here every chapter's stored glue outputs and every
+``{glue:text}`name:fmt``` reference in its prose are read back: no raw float64
+is stored (its last digits differ between CPUs), and no reference shows more
+significant digits than were glued.
+"""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from dlnotes.book import _Glued, glue, rounded, solved, spread
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+REFERENCE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
+GLUED_FLOAT = re.compile(r"^-?\d\.(\d*)e[+-]\d+$")
+RECORD = "application/papermill.record/text/plain"
+
+
+def glued_values(nb, compared_only=False):
+    """{name: stored text/plain} of every glue output of a notebook; with
+    ``compared_only``, only those nbval compares (not in a cell tagged
+    nbval-ignore-output, such as a wall time)."""
+    values = {}
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if compared_only and "nbval-ignore-output" in tags:
+            continue
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is not None:
+                values[name] = out["data"][RECORD]
+    return values
+
+
+def references(nb):
+    """(name, format spec or None) of every {glue:text} role in the prose."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            yield from REFERENCE.findall("".join(cell["source"]))
+
+
+def significant_digits_shown(value, spec):
+    """How many significant digits ``format(value, spec)`` shows."""
+    text = format(value, spec).replace(",", "").lstrip("-")
+    if spec.endswith(("e", "E")):
+        text = text.split("e")[0].split("E")[0]
+    digits = text.rstrip("%").replace(".", "").lstrip("0")
+    return max(len(digits), 1)
+
+
+def test_the_significant_digits_shown_are_counted():
+    assert significant_digits_shown(0.2054, ".3f") == 3
+    assert significant_digits_shown(12.54, ".2f") == 4
+    assert significant_digits_shown(8.82e-19, ".2e") == 3
+    assert significant_digits_shown(0.9912, ".1%") == 3
+    assert significant_digits_shown(-0.0023, ".4f") == 2
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_glued_float_is_stored_at_full_precision(path):
+    nb = json.loads(path.read_text())
+    raw = {name: text for name, text in glued_values(nb, compared_only=True).items()
+           if "." in text and not GLUED_FLOAT.match(text)
+           and text not in ("nan", "inf", "-inf")}
+    assert not raw, (
+        f"{path.name} glues floats without dlnotes.book.glue, so their last digits "
+        f"depend on the CPU: {raw}"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_reference_shows_more_digits_than_were_glued(path):
+    nb = json.loads(path.read_text())
+    values = glued_values(nb)
+    too_many = []
+    for name, spec in references(nb):
+        assert name in values, f"{path.name}: {{glue:text}} references {name!r}, never glued"
+        match = GLUED_FLOAT.match(values[name])
+        if not spec or not match or spec[-1] not in "eEfFgG%":
+            continue
+        glued_sig = len(match.group(1)) + 1
+        shown = significant_digits_shown(float(values[name]), spec)
+        if shown > glued_sig:
+            too_many.append(f"{name}:{spec} shows {shown} digits, glued with sig={glued_sig}")
+    assert not too_many, f"{path.name}: " + "; ".join(too_many)
+
+
+def test_rounded_keeps_the_significant_digits_asked_for():
+    assert rounded(0.015493561985378084, 4) == 0.01549
+    assert rounded(np.float64(38.65980825409009), 6) == 38.6598
+    assert rounded(7, 2) == 7 and rounded(0.0) == 0.0
+
+
+def test_a_last_bit_difference_does_not_change_the_rounded_value():
+    value = 0.015493561985378084
+    assert rounded(value) == rounded(np.nextafter(value, 1)) == rounded(np.nextafter(value, 0))
+
+
+def test_a_glued_float_records_its_precision_and_reads_back_as_the_float():
+    g = _Glued(0.2054321, 3)
+    assert repr(g) == "2.05e-01" and float(g) == 0.205
+    assert float(repr(_Glued(536870912.0, 6))) == 536871000.0
+
+
+def test_glue_refuses_a_precision_that_is_not_a_positive_int():
+    with pytest.raises(ValueError, match="sig"):
+        glue("x", 0.5, sig=0)
+
+
+def test_spread_and_solved_summarise_seeds():
+    assert spread([0.2, 0.14, 0.35]) == "median 0.20 (range 0.14 to 0.35)"
+    assert spread([98.0, 97.5], "{:.1f}%") == "median 97.8% (range 97.5% to 98.0%)"
+    assert solved([True, False, True, True]) == "3 of 4"
+    with pytest.raises(ValueError, match="values"):
+        spread([])
