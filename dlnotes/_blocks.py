@@ -7,7 +7,7 @@ blocks of a step are one matrix product.
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import check_keys, check_shape
 
 
 def stack_blocks(params, names, D, H, cell):
@@ -16,6 +16,7 @@ def stack_blocks(params, names, D, H, cell):
     Returns W (len(names) * H, D + H) and b (len(names) * H,); ``cell`` names
     the model in the error for a missing key, e.g. "an LSTM".
     """
+    check_keys("params", params, ())
     missing = [k for g in names for k in (f"W_{g}", f"b_{g}") if k not in params]
     if missing:
         raise ValueError(f"params is missing {missing}; {cell} needs W_g, b_g "

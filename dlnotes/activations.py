@@ -5,7 +5,7 @@ All functions accept arrays of any shape and return arrays of the same shape.
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_choice, check_shape
 
 
 def sigmoid(z):
@@ -42,10 +42,15 @@ def sigmoid_forward(z):
     return a, a
 
 
+def _check_da(da, cached):
+    """da must have the shape of the forward's output, not merely broadcast to it."""
+    return check_shape("da", da, cached.shape)
+
+
 def sigmoid_backward(da, cache):
     """dz = da * a * (1 - a); da and a have the same shape."""
     a = cache
-    return np.asarray(da) * a * (1.0 - a)
+    return _check_da(da, a) * a * (1.0 - a)
 
 
 def tanh_forward(z):
@@ -57,7 +62,7 @@ def tanh_forward(z):
 def tanh_backward(da, cache):
     """dz = da * (1 - a^2)."""
     a = cache
-    return np.asarray(da) * (1.0 - a * a)
+    return _check_da(da, a) * (1.0 - a * a)
 
 
 def relu_forward(z):
@@ -69,17 +74,18 @@ def relu_forward(z):
 def relu_backward(da, cache):
     """dz = da where z > 0, else 0."""
     z = cache
-    return np.where(z > 0, da, 0.0)
+    return np.where(z > 0, _check_da(da, z), 0.0)
 
 
 def identity_forward(z):
-    """a = z; the cache is unused."""
-    return as_float_array("z", z), None
+    """a = z; the cache is its shape, to check the gradient against."""
+    z = as_float_array("z", z)
+    return z, z.shape
 
 
 def identity_backward(da, cache):
-    """dz = da."""
-    return np.asarray(da, dtype=np.float64)
+    """dz = da; the cache is the forward's output shape."""
+    return check_shape("da", da, cache)
 
 
 #: name -> (forward, backward), the activations an MLP layer can use
@@ -93,9 +99,4 @@ ACTIVATIONS = {
 
 def get_activation(name):
     """Return the (forward, backward) pair for ``name``, or a clear error."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}"
-        ) from None
+    return ACTIVATIONS[check_choice("activation", name, sorted(ACTIVATIONS), "name")]

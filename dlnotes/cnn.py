@@ -14,7 +14,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import (
+    check_finite,
+    check_int,
+    check_ints,
+    check_keys,
+    check_like,
+    check_number,
+    check_rng,
+    check_shape,
+)
 from .activations import relu_backward, relu_forward
 from .conv import (
     conv2d_backward,
@@ -59,8 +68,8 @@ def load_digits(test_fraction=0.25, seed=0):
 
     Returns a ``Digits`` with images as (N, 1, 8, 8) float64 and int labels.
     """
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
+    check_number("test_fraction", test_fraction, 0, 1, open_low=True, open_high=True)
+    check_int("seed", seed, 0)
     from sklearn.datasets import load_digits as sklearn_digits
 
     data = sklearn_digits()
@@ -77,6 +86,9 @@ def shift_images(x, down, right, fill):
     """Images x (N, C, H, W) moved ``down`` rows and ``right`` columns (negative:
     up, left); the pixels that come in are ``fill``, e.g. the background's value."""
     x = check_shape("x", x, ("N", "C", "H", "W"))
+    check_int("down", down)
+    check_int("right", right)
+    check_number("fill", fill)
     h, w = x.shape[2:]
     if abs(down) >= h or abs(right) >= w:
         raise ValueError(f"a shift of ({down}, {right}) moves a {h} x {w} image out of view")
@@ -99,8 +111,8 @@ class CNN:
     """
 
     def __init__(self, params, image_shape):
-        c, h, w = (int(s) for s in image_shape)
-        depth = len(params) // 2
+        c, h, w = _check_image_shape(image_shape)
+        depth = len(check_keys("params", params, ())) // 2
         expected = {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
         if set(params) != expected or depth < 2:
             raise ValueError(
@@ -125,8 +137,17 @@ class CNN:
         """Random weights: He normal, std sqrt(2 / fan_in), for the conv layers
         (they feed ReLUs), Glorot normal for the dense layer; zero biases.
 
-        ``filters`` gives F_l for each conv block; each block halves H and W.
+        ``filters`` gives F_l for each conv block; each block halves H and W;
+        ``rng`` is a np.random.Generator or an int seed.
         """
+        rng = check_rng("rng", rng)
+        _check_image_shape(image_shape)
+        if not isinstance(filters, list | tuple) or not filters:
+            raise TypeError(f"filters must be a non-empty list of ints, got {filters!r}")
+        for k, f in enumerate(filters):
+            check_int(f"filters[{k}]", f, 1)
+        check_int("kernel", kernel, 1)
+        check_int("classes", classes, 1)
         params, c = {}, image_shape[0]
         h, w = image_shape[1:]
         for l, f in enumerate(filters, start=1):
@@ -157,7 +178,7 @@ class CNN:
         cache : dict; ``"maps"`` holds each block's ReLU output (N, F_l, H_l, W_l),
             the feature maps before pooling; the rest is for ``backward``.
         """
-        params = self.params if params is None else params
+        params = self.params if params is None else check_like(params, self.params, "CNN")
         a = check_shape("x", x, ("N", *self.image_shape))
         layers, maps = [], []
         for l in range(1, self.depth):
@@ -208,12 +229,16 @@ class CNN:
 
 def param_count(params):
     """Number of trainable numbers in a params dict."""
+    check_keys("params", params, ())
     return int(sum(np.size(p) for p in params.values()))
 
 
 def comparable_mlp(n_params, rng, inputs=64, classes=10):
     """An MLP inputs -> H -> classes (ReLU, then logits) with H chosen so its
     parameter count (inputs + 1) H + (H + 1) classes is closest to ``n_params``."""
+    check_int("n_params", n_params, 1)
+    check_int("inputs", inputs, 1)
+    check_int("classes", classes, 1)
     hidden = max(1, round((n_params - classes) / (inputs + 1 + classes)))
     return MLP.init([inputs, hidden, classes], ["relu", "identity"], rng)
 
@@ -227,11 +252,11 @@ def minibatch_objective(model, x, labels, batch_size, seed=0):
     ``CNN`` (anything with ``loss_and_grads(x, labels, loss, params)``); ``x``
     has the shape the model takes, its first axis the examples.
     """
+    x, labels = _check_data(model, x, labels)
+    check_finite("x", x)
     n = len(x)
-    if len(labels) != n:
-        raise ValueError(f"labels must have length {n} like x, got {len(labels)}")
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must lie in [1, {n}], got {batch_size}")
+    check_int("batch_size", batch_size, 1, n)
+    check_int("seed", seed, 0)
     per_epoch = -(-n // batch_size)
 
     def objective(params, step):
@@ -253,10 +278,36 @@ def train(model, x, labels, epochs=10, batch_size=32, lr=0.02, momentum=0.9, see
     mini-batch loss before each of the ``epochs`` times batches-per-epoch steps,
     then the loss of the trained weights on the next batch.
     """
+    check_int("epochs", epochs, 0)
     objective, per_epoch = minibatch_objective(model, x, labels, batch_size, seed)
     return fit(objective, model.params, SGD(lr, momentum), epochs * per_epoch)
 
 
 def accuracy(model, x, labels, params=None):
-    """Fraction of ``x`` whose arg-max logit is the label."""
+    """Fraction of ``x`` whose arg-max logit is the label (NaN would pass an
+    arg-max silently, so x and the weights must be finite)."""
+    x, labels = _check_data(model, x, labels)
+    check_finite("x", x)
+    for k, p in (model.params if params is None else params).items():
+        check_finite(f"params[{k!r}]", p)
     return float(np.mean(model.predict(x, params).argmax(axis=1) == labels))
+
+
+def _check_image_shape(image_shape):
+    if not isinstance(image_shape, list | tuple) or len(image_shape) != 3:
+        raise TypeError(f"image_shape must be (C, H, W), got {image_shape!r}")
+    return tuple(check_int(f"image_shape[{k}]", s, 1) for k, s in enumerate(image_shape))
+
+
+def _check_data(model, x, labels):
+    """x in the model's input shape and int labels (N,) in [0, M)."""
+    if isinstance(model, CNN):
+        x = check_shape("x", x, ("N", *model.image_shape))
+    elif isinstance(model, MLP):
+        x = check_shape("x", x, ("N", model.params["W1"].shape[1]))
+    elif callable(getattr(model, "loss_and_grads", None)):
+        return x, check_ints("labels", labels, (len(x),), 0)  # a model we know less of
+    else:
+        raise TypeError(f"model must be an MLP or a CNN, got {type(model).__name__}")
+    m = model.params[f"W{model.depth}"].shape[0]
+    return x, check_ints("labels", labels, (x.shape[0],), 0, m)

@@ -20,15 +20,17 @@ add per kernel offset (KH KW of them), never a loop over pixels or images.
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import check_shape
+from ._checks import check_int, check_shape
 
 
 def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
+    return check_int(name, value, low)
+
+
+def _check_shape_tuple(name, shape):
+    if not isinstance(shape, list | tuple) or len(shape) != 4:
+        raise TypeError(f"{name} must be a tuple of 4 ints, got {shape!r}")
+    return tuple(_check_int(f"{name}[{k}]", s, 1) for k, s in enumerate(shape))
 
 
 def output_size(size, kernel, stride=1, pad=0, axis="H"):
@@ -48,6 +50,8 @@ def output_size(size, kernel, stride=1, pad=0, axis="H"):
         do not tile it: (size + 2 pad - kernel) must be a multiple of the stride,
         otherwise the last rows or columns would be silently dropped.
     """
+    if not isinstance(axis, str):
+        raise TypeError(f"axis must be a str naming the axis, got {axis!r}")
     size = _check_int(axis, size, 1)
     kernel = _check_int("kernel", kernel, 1)
     stride = _check_int("stride", stride, 1)
@@ -81,6 +85,8 @@ def receptive_field(layers):
         j_l = j_{l-1} S_l (the jump is the input distance between neighbouring
         units of layer l).
     """
+    if not isinstance(layers, list | tuple):
+        raise TypeError(f"layers must be a list of (kernel, stride), got {layers!r}")
     r, j = 1, 1
     for k, s in layers:
         r += (_check_int("kernel", k, 1) - 1) * j
@@ -96,8 +102,10 @@ def conv2d_flops(x_shape, W_shape, stride=1, pad=0):
 
     x_shape (N, C, H, W), W_shape (F, C, KH, KW); returns an int.
     """
-    n, c, h, w = x_shape
-    f, _, kh, kw = W_shape
+    n, c, h, w = _check_shape_tuple("x_shape", x_shape)
+    f, c_w, kh, kw = _check_shape_tuple("W_shape", W_shape)
+    if c_w != c:
+        raise ValueError(f"W_shape must have C = {c} channels like x_shape, got {W_shape}")
     oh, ow = output_size(h, kh, stride, pad, "H"), output_size(w, kw, stride, pad, "W")
     return 3 * 2 * f * c * kh * kw * n * oh * ow
 
@@ -277,7 +285,8 @@ def flatten_forward(x):
     Returns out and the cache (the input shape).
     """
     x = check_shape("x", x, ("N", "C", "H", "W"))
-    return x.reshape(x.shape[0], -1), x.shape
+    n, c, h, w = x.shape
+    return x.reshape(n, c * h * w), x.shape  # not -1, which an empty batch cannot infer
 
 
 def flatten_backward(dout, cache):

@@ -2,6 +2,14 @@
 
 import numpy as np
 
+from ._checks import check_int, check_number, check_rng
+
+
+def _check(n, noise, rng):
+    check_int("n", n, 2)
+    check_number("noise", noise, 0)
+    return check_rng("rng", rng)
+
 
 def two_moons(n, noise, rng):
     """Two interleaved half circles.
@@ -10,15 +18,14 @@ def two_moons(n, noise, rng):
     ----------
     n : int, number of points (half per class)
     noise : float, std of the Gaussian noise added to each coordinate
-    rng : np.random.Generator
+    rng : np.random.Generator or an int seed
 
     Returns
     -------
     x : ndarray (n, 2), standardised to zero mean and unit variance
     labels : int array (n,), 0 or 1
     """
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
+    rng = _check(n, noise, rng)
     n0 = n // 2
     t0 = rng.uniform(0, np.pi, n0)
     t1 = rng.uniform(0, np.pi, n - n0)
@@ -33,8 +40,8 @@ def two_moons(n, noise, rng):
 
 def spirals(n, noise, rng, turns=1.5):
     """Two interleaved spirals; same return as ``two_moons``."""
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
+    rng = _check(n, noise, rng)
+    check_number("turns", turns, 0, open_low=True)
     n0 = n // 2
     out = []
     for k, m in enumerate([n0, n - n0]):

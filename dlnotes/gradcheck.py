@@ -10,6 +10,8 @@ A learner can verify any backward pass of the course with these, e.g.
 
 import numpy as np
 
+from ._checks import as_float_array, check_callable, check_finite, check_number
+
 
 def numerical_gradient(f, x, dout=None, h=1e-6):
     """Central-difference gradient of ``sum(f() * dout)`` with respect to ``x``.
@@ -38,16 +40,23 @@ def numerical_gradient(f, x, dout=None, h=1e-6):
             f"precision are meaningless), got {type(x).__name__} "
             f"{getattr(x, 'dtype', '')}"
         )
+    check_callable("f", f)
+    check_finite("x", x)
+    check_number("h", h, 0, open_low=True)
+    if dout is not None:
+        dout = as_float_array("dout", dout)
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
         i = it.multi_index
         old = x[i]
-        x[i] = old + h
-        plus = np.asarray(f(), dtype=np.float64).copy()
-        x[i] = old - h
-        minus = np.asarray(f(), dtype=np.float64).copy()
-        x[i] = old
+        try:
+            x[i] = old + h
+            plus = np.asarray(f(), dtype=np.float64).copy()
+            x[i] = old - h
+            minus = np.asarray(f(), dtype=np.float64).copy()
+        finally:
+            x[i] = old  # restored even when f fails
         diff = plus - minus
         if dout is not None:
             if np.shape(dout) != diff.shape:
@@ -65,8 +74,8 @@ def rel_error(a, b):
 
     Shapes of ``a`` and ``b`` must match; returns a float.
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_float_array("a", a)
+    b = as_float_array("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -89,19 +98,23 @@ def assert_grad_close(name, numeric, analytic, tol=1e-7):
         The parameter checked, e.g. ``"W_h"``; it appears in the message.
     numeric, analytic : ndarray, same shape
         Finite-difference and backward-pass gradients.
-    tol : float
+    tol : float > 0
         Largest relative error allowed; 1e-7 suits float64 central
         differences with h=1e-6 on smooth functions.
+
+    A NaN or inf in either gradient fails the check: no error is measurable.
     """
-    numeric = np.asarray(numeric, dtype=np.float64)
-    analytic = np.asarray(analytic, dtype=np.float64)
+    numeric = as_float_array("numeric", numeric)
+    analytic = as_float_array("analytic", analytic)
+    check_number("tol", tol, 0, open_low=True)
     if numeric.shape != analytic.shape:
         raise AssertionError(
             f"{name}: numeric gradient has shape {numeric.shape}, "
             f"analytic has {analytic.shape}"
         )
-    if not np.all(np.isfinite(analytic)):
-        raise AssertionError(f"{name}: analytic gradient has non-finite entries")
+    for which, g in (("numeric", numeric), ("analytic", analytic)):
+        if not np.all(np.isfinite(g)):
+            raise AssertionError(f"{name}: {which} gradient has non-finite entries")
     if numeric.size == 0:
         return
     diff = np.abs(numeric - analytic)

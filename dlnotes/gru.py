@@ -26,7 +26,7 @@ every weight gradient with one product each after it.
 import numpy as np
 
 from ._blocks import stack_blocks, unstack_blocks
-from ._checks import check_shape
+from ._checks import check_int, check_number, check_rng, check_shape
 from .activations import sigmoid
 
 BLOCKS = ("u", "r", "c")
@@ -205,9 +205,9 @@ def gru_init(input_dim, hidden, rng, update_bias=0.0):
     -------
     params : dict with W_u, W_r, W_c (H, D + H) and b_u, b_r, b_c (H,)
     """
-    D, H = int(input_dim), int(hidden)
-    if D < 1 or H < 1:
-        raise ValueError(f"input_dim and hidden must be positive, got {input_dim}, {hidden}")
+    D, H = check_int("input_dim", input_dim, 1), check_int("hidden", hidden, 1)
+    rng = check_rng("rng", rng)
+    check_number("update_bias", update_bias)
     s = 1.0 / np.sqrt(H)
     params = {}
     for g in BLOCKS:
@@ -224,5 +224,6 @@ def gru_param_count(input_dim, hidden, biases_per_gate=1):
     block; PyTorch keeps two (b_ih, b_hh), 3H more parameters, and for the
     candidate the second one sits inside the reset gate's product.
     """
-    D, H, nb = int(input_dim), int(hidden), int(biases_per_gate)
+    D, H = check_int("input_dim", input_dim, 1), check_int("hidden", hidden, 1)
+    nb = check_int("biases_per_gate", biases_per_gate, 0)
     return (D + H + nb) * H * 3

@@ -12,18 +12,20 @@ through many layers. Each backward step multiplies by W^T diag(f'(z)), so:
 
 import numpy as np
 
+from ._checks import check_choice, check_int, check_number, check_rng
+
 
 def _check_fans(fan_in, fan_out):
-    for name, v in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    check_int("fan_in", fan_in, 1)
+    check_int("fan_out", fan_out, 1)
 
 
 def normal(fan_in, fan_out, rng, std):
-    """W ~ N(0, std^2), shape (fan_out, fan_in); ``std`` >= 0 a float."""
+    """W ~ N(0, std^2), shape (fan_out, fan_in); ``std`` >= 0 a float; ``rng``
+    a np.random.Generator or an int seed."""
     _check_fans(fan_in, fan_out)
-    if not std >= 0:
-        raise ValueError(f"std must be non-negative, got {std}")
+    check_number("std", std, 0)
+    rng = check_rng("rng", rng)
     return rng.normal(0.0, std, size=(fan_out, fan_in))
 
 
@@ -33,12 +35,14 @@ def xavier(fan_in, fan_out, rng, gain=1.0):
     Returns W (fan_out, fan_in).
     """
     _check_fans(fan_in, fan_out)
+    check_number("gain", gain, 0)
     return normal(fan_in, fan_out, rng, gain * np.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def he(fan_in, fan_out, rng, gain=1.0):
     """He/Kaiming normal: std = gain * sqrt(2 / fan_in). Returns W (fan_out, fan_in)."""
     _check_fans(fan_in, fan_out)
+    check_number("gain", gain, 0)
     return normal(fan_in, fan_out, rng, gain * np.sqrt(2.0 / fan_in))
 
 
@@ -48,9 +52,4 @@ INITIALIZERS = {"normal": normal, "xavier": xavier, "he": he}
 
 def get_initializer(name):
     """Return the initializer called ``name``, or a clear error."""
-    try:
-        return INITIALIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"init must be one of {sorted(INITIALIZERS)}, got {name!r}"
-        ) from None
+    return INITIALIZERS[check_choice("init", name, sorted(INITIALIZERS), "name")]

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape
+from ._checks import as_float_array, check_ints, check_shape
+
+
+def _check_batch(name, a):
+    if a.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one example (a mean over an empty "
+                         f"batch is undefined), got shape {a.shape}")
 
 
 def squared_error(y_hat, y):
@@ -19,6 +25,7 @@ def squared_error(y_hat, y):
     dy_hat : ndarray (N, M), equal to (y_hat - y) / N
     """
     y_hat = check_shape("y_hat", y_hat, ("N", "M"))
+    _check_batch("y_hat", y_hat)
     y = as_float_array("y", y)
     if y.shape != y_hat.shape:
         raise ValueError(f"y must have the shape of y_hat {y_hat.shape}, got {y.shape}")
@@ -49,14 +56,9 @@ def softmax_cross_entropy(logits, labels):
     dlogits : ndarray (N, M), equal to (softmax(logits) - onehot(labels)) / N
     """
     logits = check_shape("logits", logits, ("N", "M"))
-    labels = np.asarray(labels)
+    _check_batch("logits", logits)
     n, m = logits.shape
-    if labels.shape != (n,):
-        raise ValueError(f"labels must have shape ({n},), got {labels.shape}")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
-    if n and (labels.min() < 0 or labels.max() >= m):
-        raise ValueError(f"labels must lie in [0, {m}), got range [{labels.min()}, {labels.max()}]")
+    labels = check_ints("labels", labels, (n,), 0, m)
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     rows = np.arange(n)

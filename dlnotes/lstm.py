@@ -26,7 +26,7 @@ and dx, dW_x, dW_h and db are each one product (or sum) after it.
 import numpy as np
 
 from ._blocks import stack_blocks, unstack_blocks
-from ._checks import check_shape
+from ._checks import check_int, check_number, check_rng, check_shape
 from .activations import sigmoid
 
 GATES = ("f", "i", "o", "c")
@@ -237,9 +237,10 @@ def lstm_init(input_dim, hidden, rng, forget_bias=1.0, input_bias=0.0):
     -------
     params : dict with W_f, W_i, W_o, W_c (H, D + H) and b_f, b_i, b_o, b_c (H,)
     """
-    D, H = int(input_dim), int(hidden)
-    if D < 1 or H < 1:
-        raise ValueError(f"input_dim and hidden must be positive, got {input_dim}, {hidden}")
+    D, H = check_int("input_dim", input_dim, 1), check_int("hidden", hidden, 1)
+    rng = check_rng("rng", rng)
+    check_number("forget_bias", forget_bias)
+    check_number("input_bias", input_bias)
     s = 1.0 / np.sqrt(H)
     biases = {"f": float(forget_bias), "i": float(input_bias), "o": 0.0, "c": 0.0}
     params = {}
@@ -258,5 +259,6 @@ def lstm_param_count(input_dim, hidden, biases_per_gate=1):
     b_ih and b_hh, which add 4H parameters without changing what the layer can
     compute.
     """
-    D, H, nb = int(input_dim), int(hidden), int(biases_per_gate)
+    D, H = check_int("input_dim", input_dim, 1), check_int("hidden", hidden, 1)
+    nb = check_int("biases_per_gate", biases_per_gate, 0)
     return (D + H + nb) * H * 4

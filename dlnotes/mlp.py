@@ -10,7 +10,16 @@ re-running it (a widget moving a slider) never accumulates hidden state.
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import (
+    check_choice,
+    check_int,
+    check_ints,
+    check_keys,
+    check_like,
+    check_number,
+    check_rng,
+    check_shape,
+)
 from .activations import get_activation
 from .dense import dense_backward, dense_forward
 from .losses import softmax_cross_entropy, squared_error
@@ -30,14 +39,13 @@ class MLP:
     """
 
     def __init__(self, params, activations):
+        activations = _check_activations(activations)
         depth = len(activations)
-        for a in activations:
-            get_activation(a)
         expected = {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
-        if set(params) != expected:
+        if set(check_keys("params", params, ())) != expected:
             raise ValueError(
-                f"params must have keys {sorted(expected)} for {depth} layers, "
-                f"got {sorted(params)}"
+                f"params must have keys {sorted(expected)} for the {depth} layers of "
+                f"activations, got {sorted(params)}"
             )
         prev = None
         for l in range(1, depth + 1):
@@ -55,9 +63,17 @@ class MLP:
         a number uses that std for every layer. Biases start at zero.
         ``activations`` is a list (one per layer) or a single name for all.
         """
+        if not isinstance(sizes, list | tuple) or len(sizes) < 2:
+            raise TypeError(f"sizes must be a list [D, H1, ..., M] of at least 2 ints, "
+                            f"got {sizes!r}")
+        for k, s in enumerate(sizes):
+            check_int(f"sizes[{k}]", s, 1)
+        rng = check_rng("rng", rng)
+        if scale is not None:
+            check_number("scale", scale, 0)
         if isinstance(activations, str):
             activations = [activations] * (len(sizes) - 1)
-        if len(activations) != len(sizes) - 1:
+        if len(_check_activations(activations)) != len(sizes) - 1:
             raise ValueError(
                 f"activations must have len(sizes) - 1 = {len(sizes) - 1} entries, "
                 f"got {len(activations)}"
@@ -90,7 +106,7 @@ class MLP:
         cache : dict with lists ``"Z"`` (Z_1..Z_L) and ``"X"`` (X_0..X_L), and the
             per-layer caches the backward needs.
         """
-        params = self.params if params is None else params
+        params = self.params if params is None else check_like(params, self.params, "MLP")
         x = check_shape("x", x, ("N", self.params["W1"].shape[1]))
         Z, X, dense_caches, act_caches = [], [x], [], []
         for l, name in enumerate(self.activations, start=1):
@@ -112,7 +128,7 @@ class MLP:
         deltas : list of dL/dZ_l, l = 1..L (the "delta" of the delta rule)
         """
         grads, deltas = {}, [None] * self.depth
-        d = dout
+        d = check_shape("dout", dout, cache["X"][-1].shape)
         for l in range(self.depth, 0, -1):
             dz = get_activation(self.activations[l - 1])[1](d, cache["act"][l - 1])
             deltas[l - 1] = dz
@@ -126,8 +142,7 @@ class MLP:
         for ``"softmax_cross_entropy"`` (the last activation should then be
         ``"identity"``, so the output is the logits). ``params`` as in ``forward``.
         """
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
+        check_choice("loss", loss, sorted(LOSSES))
         out, cache = self.forward(x, params)
         value, dout = LOSSES[loss](out, y)
         _, grads, _ = self.backward(dout, cache)
@@ -139,8 +154,24 @@ class MLP:
 
     def objective(self, x, y, loss="squared_error"):
         """The function ``fit`` minimises: ``(params, step) -> (loss, grads)``
-        on the fixed batch ``x``, ``y``."""
+        on the fixed batch ``x``, ``y`` (checked now, not at the first step)."""
+        check_choice("loss", loss, sorted(LOSSES))
+        x = check_shape("x", x, ("N", self.params["W1"].shape[1]))
+        n, m = x.shape[0], self.params[f"W{self.depth}"].shape[0]
+        if loss == "squared_error":
+            check_shape("y", y, (n, m))
+        else:
+            check_ints("y", y, (n,), 0, m)
         return lambda params, step: self.loss_and_grads(x, y, loss, params)
+
+
+def _check_activations(activations):
+    if not isinstance(activations, list | tuple):
+        raise TypeError(f"activations must be a list of names, one per layer, got "
+                        f"{activations!r}")
+    for a in activations:
+        get_activation(a)
+    return activations
 
 
 def worked_example():

@@ -14,12 +14,11 @@ here): ``batchnorm_running_stats`` updates them from a training batch and
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import check_finite, check_number, check_shape
 
 
 def _check_eps(eps):
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps}")
+    check_number("eps", eps, 0, open_low=True)
 
 
 def batchnorm_forward(x, gamma, beta, eps=1e-5):
@@ -104,8 +103,7 @@ def batchnorm_running_stats(running_mean, running_var, cache, momentum=0.1):
     d = cache["mean"].shape[0]
     running_mean = check_shape("running_mean", running_mean, (d,))
     running_var = check_shape("running_var", running_var, (d,))
-    if not 0 < momentum <= 1:
-        raise ValueError(f"momentum must lie in (0, 1], got {momentum}")
+    check_number("momentum", momentum, 0, 1, open_low=True)
     n = cache["x_hat"].shape[0]
     unbiased = cache["var"] * n / (n - 1)
     return (
@@ -135,4 +133,7 @@ def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
     running_mean = check_shape("running_mean", running_mean, (d,))
     running_var = check_shape("running_var", running_var, (d,))
     _check_eps(eps)
+    # a negative variance would be a NaN in the output, not an error
+    if not (check_finite("running_var", running_var) >= 0).all():
+        raise ValueError(f"running_var must be >= 0, got min {running_var.min()}")
     return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta

@@ -1,6 +1,27 @@
 """Gradient-descent optimisers: SGD (with momentum) and Adam."""
 
+from collections.abc import Mapping
+
 import numpy as np
+
+from ._checks import as_float_array, check_number
+
+
+def _check_grads(params, grads):
+    """Both dicts of arrays with the same keys and shapes; returns grads as float arrays."""
+    for name, d in (("params", params), ("grads", grads)):
+        if not isinstance(d, Mapping):
+            raise TypeError(f"{name} must be a dict of arrays, got {type(d).__name__}")
+    if set(params) != set(grads):
+        raise ValueError(
+            f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}"
+        )
+    out = {}
+    for k, p in params.items():
+        g = out[k] = as_float_array(f"grads[{k!r}]", grads[k])
+        if g.shape != np.shape(p):
+            raise ValueError(f"grads[{k!r}] must have shape {np.shape(p)}, got {g.shape}")
+    return out
 
 
 class SGD:
@@ -11,10 +32,8 @@ class SGD:
     """
 
     def __init__(self, lr, momentum=0.0):
-        if not lr > 0:
-            raise ValueError(f"lr must be positive, got {lr}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
+        check_number("lr", lr, 0, open_low=True)
+        check_number("momentum", momentum, 0, 1, open_high=True)
         self.lr = lr
         self.momentum = momentum
         self.velocity = {}
@@ -24,15 +43,10 @@ class SGD:
 
         Returns a new dict of updated parameters.
         """
-        if set(params) != set(grads):
-            raise ValueError(
-                f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}"
-            )
+        grads = _check_grads(params, grads)
         new = {}
         for k, p in params.items():
-            g = np.asarray(grads[k])
-            if g.shape != np.shape(p):
-                raise ValueError(f"grads[{k!r}] must have shape {np.shape(p)}, got {g.shape}")
+            g = grads[k]
             if self.momentum:
                 g = self.momentum * self.velocity.get(k, 0.0) + g
                 self.velocity[k] = g
@@ -59,13 +73,10 @@ class Adam:
     """
 
     def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-        if not lr > 0:
-            raise ValueError(f"lr must be positive, got {lr}")
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name} must lie in [0, 1), got {beta}")
-        if not eps > 0:
-            raise ValueError(f"eps must be positive, got {eps}")
+        check_number("lr", lr, 0, open_low=True)
+        check_number("beta1", beta1, 0, 1, open_high=True)
+        check_number("beta2", beta2, 0, 1, open_high=True)
+        check_number("eps", eps, 0, open_low=True)
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.t = 0
         self.m = {}
@@ -76,17 +87,12 @@ class Adam:
 
         Returns a new dict of updated parameters.
         """
-        if set(params) != set(grads):
-            raise ValueError(
-                f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}"
-            )
+        grads = _check_grads(params, grads)
         self.t += 1
         c1, c2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
         new = {}
         for k, p in params.items():
-            g = np.asarray(grads[k])
-            if g.shape != np.shape(p):
-                raise ValueError(f"grads[{k!r}] must have shape {np.shape(p)}, got {g.shape}")
+            g = grads[k]
             m = self.beta1 * self.m.get(k, 0.0) + (1 - self.beta1) * g
             v = self.beta2 * self.v.get(k, 0.0) + (1 - self.beta2) * g * g
             self.m[k], self.v[k] = m, v

@@ -11,7 +11,7 @@ of its input, e.g. an activation then a dense layer, ``W f(x) + b``
 (``dlnotes.deepnet.act_dense_forward``).
 """
 
-from ._checks import check_shape
+from ._checks import check_callable, check_shape
 
 
 def residual_forward(x, branch_forward, *params):
@@ -29,7 +29,7 @@ def residual_forward(x, branch_forward, *params):
     cache : the branch's cache
     """
     x = check_shape("x", x, ("N", "H"))
-    fx, cache = branch_forward(x, *params)
+    fx, cache = check_callable("branch_forward", branch_forward)(x, *params)
     if fx.shape != x.shape:
         raise ValueError(
             f"branch output must have the shape of x {x.shape} for y = x + F(x), got {fx.shape}"
@@ -51,6 +51,6 @@ def residual_backward(dout, cache, branch_backward):
     dx : ndarray (N, H), dout + dx_branch
     *dparams : the branch's parameter gradients, in the order of its forward
     """
-    dx_branch, *dparams = branch_backward(dout, cache)
-    return (dout + dx_branch, *dparams)
+    dx_branch, *dparams = check_callable("branch_backward", branch_backward)(dout, cache)
+    return (check_shape("dout", dout, dx_branch.shape) + dx_branch, *dparams)
 

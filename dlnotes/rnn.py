@@ -19,7 +19,7 @@ from h_{t-k} held constant (``rnn_truncated_states``).
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import check_finite, check_int, check_keys, check_number, check_rng, check_shape
 from .dense import dense_backward, dense_forward
 
 
@@ -68,9 +68,7 @@ def rnn_step_backward(dh_t, cache):
 
 def _check_params(params, D):
     """Validate W_x (H, D), W_h (H, H), b_x (H,) and return them as arrays."""
-    for k in ("W_x", "W_h", "b_x"):
-        if k not in params:
-            raise ValueError(f"params must have keys W_x, W_h, b_x; missing {k!r}")
+    check_keys("params", params, ("W_x", "W_h", "b_x"))
     W_x = check_shape("params['W_x']", params["W_x"], ("H", D))
     H = W_x.shape[0]
     W_h = check_shape("params['W_h']", params["W_h"], (H, H))
@@ -139,7 +137,7 @@ def rnn_backward(dh, cache, truncate=None):
             da[:, t] = (dh[:, t] + carry) * dtanh[:, t]
             carry = da[:, t] @ W_h
     else:
-        is_int = isinstance(truncate, (int, np.integer))
+        is_int = isinstance(truncate, int | np.integer)
         if isinstance(truncate, bool) or not is_int or truncate < 1:
             raise ValueError("truncate must be None or an int >= 1, "
                              f"got {truncate!r}")
@@ -186,8 +184,9 @@ def rnn_truncated_states(x, h0, params, h_fixed, truncate):
     x = check_shape("x", x, ("N", "T", "D"))
     N, T, D = x.shape
     W_x, W_h, b_x = _check_params(params, D)
+    h0 = check_shape("h0", h0, (N, W_x.shape[0]))
     h_fixed = check_shape("h_fixed", h_fixed, (N, T, W_x.shape[0]))
-    k = truncate
+    k = check_int("truncate", truncate, 1)
     a_x = x @ W_x.T + b_x
     t = np.arange(1, T + 1)  # 1-based step index of each state
     # start of each window: h_{t-k} from h_fixed, or h0 when t - k <= 0
@@ -218,8 +217,9 @@ def rnn_output_forward(h, W_y, b_y):
     h = check_shape("h", h, ("N", "T", "H"))
     N, T, H = h.shape
     W_y = check_shape("W_y", W_y, ("M", H))
+    b_y = check_shape("b_y", b_y, (W_y.shape[0],))
     y, cache = dense_forward(h.reshape(N * T, H), W_y, b_y)
-    return y.reshape(N, T, -1), (cache, N, T)
+    return y.reshape(N, T, W_y.shape[0]), (cache, N, T)  # not -1: N T may be 0
 
 
 def rnn_output_backward(dy, cache):
@@ -233,8 +233,9 @@ def rnn_output_backward(dy, cache):
     """
     dense_cache, N, T = cache
     dy = check_shape("dy", dy, (N, T, dense_cache[1].shape[0]))
-    dh, dW_y, db_y = dense_backward(dy.reshape(N * T, -1), dense_cache)
-    return dh.reshape(N, T, -1), dW_y, db_y
+    M, H = dense_cache[1].shape
+    dh, dW_y, db_y = dense_backward(dy.reshape(N * T, M), dense_cache)
+    return dh.reshape(N, T, H), dW_y, db_y
 
 
 def init_rnn_params(D, H, M, rng, radius=0.9):
@@ -249,6 +250,11 @@ def init_rnn_params(D, H, M, rng, radius=0.9):
     params : dict ``W_x`` (H, D), ``W_h`` (H, H), ``b_x`` (H,), ``W_y`` (M, H),
         ``b_y`` (M,)
     """
+    check_int("D", D, 1)
+    check_int("H", H, 1)
+    check_int("M", M, 1)
+    rng = check_rng("rng", rng)
+    check_number("radius", radius, 0)
     Q, R = np.linalg.qr(rng.normal(size=(H, H)))
     Q = Q * np.sign(np.diag(R))  # uniform over orthogonal matrices
     return {
@@ -262,6 +268,9 @@ def init_rnn_params(D, H, M, rng, radius=0.9):
 
 def param_count(D, H, M):
     """Number of weights and biases of ``init_rnn_params(D, H, M, ...)``."""
+    check_int("D", D, 1)
+    check_int("H", H, 1)
+    check_int("M", M, 1)
     return H * D + H * H + H + M * H + M
 
 
@@ -281,9 +290,11 @@ def state_jacobian_norms(h, W_h):
     -------
     norms : ndarray (T + 1,), norms[n] = ||dh_T / dh_{T-n}||_2 (norms[0] = 1)
     """
-    h = check_shape("h", h, ("T", "H"))
+    # NaN or inf would stop the SVD with a LinAlgError (and LAPACK's own
+    # message on the terminal) instead of an error naming the argument
+    h = check_finite("h", check_shape("h", h, ("T", "H")))
     T, H = h.shape
-    W_h = check_shape("W_h", W_h, (H, H))
+    W_h = check_finite("W_h", check_shape("W_h", W_h, (H, H)))
     J = np.empty((T + 1, H, H))
     J[0] = np.eye(H)
     for n in range(1, T + 1):

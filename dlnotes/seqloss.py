@@ -8,7 +8,7 @@ padding a batch further never changes it.
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import check_finite, check_number, check_rng, check_shape
 
 
 def _check_targets_mask(logits, targets, mask):
@@ -97,7 +97,7 @@ def masked_accuracy(logits, targets, mask=None):
 
     logits (N, T, M), targets (N, T), mask (N, T) or None; returns a float.
     """
-    logits = check_shape("logits", logits, ("N", "T", "M"))
+    logits = check_finite("logits", check_shape("logits", logits, ("N", "T", "M")))
     targets, mask = _check_targets_mask(logits, targets, mask)
     return float(np.mean((logits.argmax(axis=2) == targets)[mask]))
 
@@ -116,9 +116,9 @@ def sample_from_logits(logits, rng, temperature=1.0):
     -------
     choice : int array (N,)
     """
-    logits = check_shape("logits", logits, ("N", "M"))
-    if not temperature >= 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    logits = check_finite("logits", check_shape("logits", logits, ("N", "M")))
+    check_number("temperature", temperature, 0)
+    rng = check_rng("rng", rng)
     if temperature == 0:
         return logits.argmax(axis=1)
     z = logits / temperature

@@ -15,6 +15,8 @@ padding. ``one_hot`` turns tokens into the (N, T, D) inputs of ``rnn_forward``.
 
 import numpy as np
 
+from ._checks import check_int, check_rng
+
 
 def one_hot(tokens, V):
     """One-hot encode integer tokens.
@@ -28,6 +30,7 @@ def one_hot(tokens, V):
     -------
     x : ndarray (N, T, V), float64
     """
+    V = check_int("V", V, 1)
     tokens = np.asarray(tokens)
     if not np.issubdtype(tokens.dtype, np.integer):
         raise TypeError(f"tokens must be integers, got dtype {tokens.dtype}")
@@ -82,6 +85,11 @@ def delayed_echo(n, length, delay, vocab, rng):
         for t < delay, where there is nothing to echo
     mask : bool array (N, T), False for t < delay
     """
+    check_int("n", n, 0)
+    check_int("length", length, 1)
+    check_int("delay", delay)
+    check_int("vocab", vocab, 1)
+    rng = check_rng("rng", rng)
     if not 0 <= delay < length:
         raise ValueError(f"delay must lie in [0, {length}), got {delay}")
     tokens = rng.integers(0, vocab, size=(n, length))
@@ -126,6 +134,8 @@ def sentiment(n, rng):
     labels : int array (N,), 1 positive, 0 negative
     mask : bool array (N, T)
     """
+    check_int("n", n, 1)
+    rng = check_rng("rng", rng)
     seqs, labels = [], []
     vocab = {w: i for i, w in enumerate(SENTIMENT_VOCAB)}
     for _ in range(n):
@@ -168,6 +178,8 @@ def entity_tags(n, rng):
     tags : int array (N, T), indices into ``ENTITY_TAGS`` (0 at padding)
     mask : bool array (N, T)
     """
+    check_int("n", n, 1)
+    rng = check_rng("rng", rng)
     vocab = {w: i for i, w in enumerate(ENTITY_VOCAB)}
     PER, LOC = 1, 2
     seqs, tag_seqs = [], []

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._checks import check_callable, check_int, check_keys, check_number
+
 
 class Diverged(FloatingPointError):
     """Training produced a non-finite loss; ``history`` holds the losses so far."""
@@ -38,6 +40,16 @@ def fit(loss_and_grads, params, optimizer, steps, threshold=None, transform=None
     Diverged
         when the loss becomes inf or NaN, carrying the history up to there.
     """
+    check_callable("loss_and_grads", loss_and_grads)
+    check_keys("params", params, ())
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(params, grads) method, got "
+                        f"{type(optimizer).__name__}")
+    check_int("steps", steps, 0)
+    if threshold is not None:
+        check_number("threshold", threshold)
+    if transform is not None:
+        check_callable("transform", transform)
     history = []
     for step in range(steps + 1):
         loss, grads = loss_and_grads(params, step)

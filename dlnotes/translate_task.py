@@ -11,6 +11,7 @@ Tokens are integers: 0 ``<pad>``, 1 ``<bos>``, 2 ``<eos>``, then the digits
 
 import numpy as np
 
+from ._checks import check_int, check_ints, check_rng
 from .tasks import pad_sequences
 
 PAD, BOS, EOS = 0, 1, 2
@@ -20,6 +21,8 @@ INDEX = {t: i for i, t in enumerate(VOCAB)}
 
 def translate(source):
     """The right answer for a source string: its characters reversed."""
+    if not isinstance(source, str) or not (source.isdigit() and source.isascii()):
+        raise ValueError(f"source must be a string of digits 0-9, got {source!r}")
     return source[::-1]
 
 
@@ -36,6 +39,10 @@ def random_strings(n, min_len, max_len, rng):
     -------
     list of n str
     """
+    check_int("n", n, 0)
+    check_int("min_len", min_len)
+    check_int("max_len", max_len)
+    rng = check_rng("rng", rng)
     if not 1 <= min_len <= max_len:
         raise ValueError(f"need 1 <= min_len <= max_len, got {min_len} and {max_len}")
     lengths = rng.integers(min_len, max_len + 1, n)
@@ -56,6 +63,9 @@ def split(n_train, n_test, min_len, max_len, rng):
     train : list of n_train str (may repeat)
     test : list of at most n_test distinct str, none in ``train``
     """
+    check_int("n_train", n_train, 0)
+    check_int("n_test", n_test, 0)
+    rng = check_rng("rng", rng)
     train = random_strings(n_train, min_len, max_len, rng)
     seen = set(train)
     test = []
@@ -80,6 +90,8 @@ def encode(strings):
     """
     if isinstance(strings, str):
         raise TypeError("strings must be a list of str, got one str; wrap it in a list")
+    if not isinstance(strings, list | tuple) or not strings:
+        raise TypeError(f"strings must be a non-empty list of str, got {strings!r}")
     for s in strings:
         if not isinstance(s, str) or not s or not s.isdigit() or not s.isascii():
             raise ValueError(f"every string must be a non-empty string of digits 0-9, got {s!r}")
@@ -90,10 +102,11 @@ def encode(strings):
 def decode(tokens):
     """The string a row of token ids spells, up to its first ``<eos>``.
 
-    ``<pad>`` and ``<bos>`` are skipped. Returns a str.
+    ``<pad>`` and ``<bos>`` are skipped; ``tokens`` is a 1-d int array of
+    ids in [0, V). Returns a str.
     """
     out = []
-    for t in np.asarray(tokens, dtype=int).ravel():
+    for t in check_ints("tokens", tokens, (None,), 0, len(VOCAB)):
         if t == EOS:
             break
         if t > EOS:

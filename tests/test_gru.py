@@ -125,7 +125,7 @@ def test_gru_names_the_mismatched_argument():
         gru_forward(x, h0, {**params, "W_r": np.zeros((5, 7))})
     with pytest.raises(ValueError, match=r"params is missing \['W_c'\]"):
         gru_forward(x, h0, {k: v for k, v in params.items() if k != "W_c"})
-    with pytest.raises(ValueError, match="hidden must be positive"):
+    with pytest.raises(ValueError, match="hidden must be >= 1"):
         gru_init(3, 0, np.random.default_rng(0))
     h, cache = gru_forward(x, h0, params)
     with pytest.raises(ValueError, match=r"dh must have 3 dimensions \(2, 5, 4\), got shape"):

@@ -143,7 +143,7 @@ def test_lstm_init_sets_the_forget_bias():
     params = lstm_init(2, 3, np.random.default_rng(0), forget_bias=2.0)
     np.testing.assert_array_equal(params["b_f"], 2.0)
     np.testing.assert_array_equal(params["b_i"], 0.0)
-    with pytest.raises(ValueError, match="hidden must be positive"):
+    with pytest.raises(ValueError, match="hidden must be >= 1"):
         lstm_init(2, 0, np.random.default_rng(0))
 
 

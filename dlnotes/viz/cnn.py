@@ -5,6 +5,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from .._checks import check_choice, check_int
 from ..conv import conv2d_forward, output_size
 from ..losses import softmax
 from .live import LiveFigure
@@ -54,6 +55,7 @@ def compute_kernel_map(image, kernel, custom="1 1 1; 0 0 0; -1 -1 -1"):
     Returns a dict with ``image`` (H, W), ``kernel`` (3, 3) and ``fmap`` (H, W),
     or, when ``custom`` does not parse, ``error`` and no ``fmap``.
     """
+    check_choice("kernel", kernel, [*KERNELS, "custom"])
     result = {"image": image[0], "name": kernel, "error": None}
     try:
         K = parse_kernel(custom) if kernel == "custom" else np.array(KERNELS[kernel], float)
@@ -205,6 +207,7 @@ def draw_digits(fig, images, labels, title="One training digit of each class"):
 
 def draw_training(fig, histories, per_epoch):
     """Mean mini-batch loss per epoch of each run; histories: name -> losses."""
+    check_int("per_epoch", per_epoch, 1)
     ax = fig.add_subplot()
     for name, h in histories.items():
         h = np.asarray(h)
@@ -259,6 +262,8 @@ def compute_feature_maps(model, params, images, labels, index, block):
     filters ``filters`` (F1, KH, KW), the chosen block's ReLU maps ``maps``
     (F, H_l, W_l) and their mosaics.
     """
+    check_choice("block", block, [f"conv {l}" for l in range(1, model.depth)])
+    check_int("index", index, 0, len(images) - 1)
     l = int(block.split()[-1])
     logits, cache = model.forward(images[index:index + 1], params)
     maps = cache["maps"][l - 1][0]

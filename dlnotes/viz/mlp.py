@@ -7,6 +7,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import NullLocator
 
+from .._checks import check_choice
 from ..data import spirals, two_moons
 from ..mlp import MLP, WORKED_WEIGHTS, worked_example
 from ..optim import SGD
@@ -131,7 +132,8 @@ DATASETS = {"two moons": two_moons, "spirals": spirals}
 
 def toy_data(name="two moons", n=200, noise=0.15, seed=0):
     """The 2-D data set of the classifier widget: (x (n, 2), labels (n,))."""
-    return DATASETS[name](n, noise, np.random.default_rng(seed))
+    return DATASETS[check_choice("name", name, list(DATASETS))](n, noise,
+                                                                np.random.default_rng(seed))
 
 
 #: the grid on which decision boundaries are drawn, shared by every update
