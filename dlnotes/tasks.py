@@ -217,3 +217,59 @@ MELODIES = {
 }
 #: the notes of ``MELODIES`` and the end-of-tune symbol "|"
 NOTES = ["C", "D", "E", "F", "G", "A", "|"]
+
+
+def unseen_split(make, n_train, n_test, rng, max_draws=100):
+    """A training set and a test set from one task, no test item seen in training.
+
+    The word tasks draw from a small space of sentences, so two independent
+    draws share many items: a test set drawn like the training set would
+    partly measure memory. Here the training set is ``make(n_train, rng)``;
+    the test set draws further items from the same generator and keeps the
+    first ``n_test`` whose real tokens (``tokens[i][mask[i]]``) are not those
+    of any training item. (The test set may repeat an item of its own, as the
+    generator does; its distribution is the generator's, given unseen.)
+
+    Parameters
+    ----------
+    make : callable (n, rng) -> (tokens (n, T), y, mask (n, T)), a task
+        generator such as ``sentiment`` or ``entity_tags``; y is (n,) per
+        item or (n, T) per step, and padding is 0 in tokens and y
+    n_train, n_test : int >= 1, the number of items N in each set
+    rng : np.random.Generator
+    max_draws : int, batches of ``n_test`` items to draw before giving up
+
+    Returns
+    -------
+    train, test : tuples (tokens (N, T), y, mask (N, T)) as ``make`` returns
+        them, each padded to its own longest item
+
+    Raises
+    ------
+    ValueError if ``max_draws`` batches hold fewer than ``n_test`` unseen
+    items (the task has too few distinct items for the sizes asked).
+    """
+    for name, n in (("n_train", n_train), ("n_test", n_test), ("max_draws", max_draws)):
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise ValueError(f"{name} must be an int >= 1, got {n!r}")
+    if not callable(make):
+        raise TypeError("make must be a task generator (n, rng) -> (tokens, y, mask), "
+                        f"got {type(make).__name__} {make!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+    train = make(n_train, rng)
+    seen = {tuple(row[m]) for row, m in zip(train[0], train[2])}
+    seqs, ys = [], []
+    for _ in range(max_draws):
+        tokens, y, mask = make(n_test, rng)
+        for i in range(len(tokens)):
+            real = tokens[i][mask[i]]
+            if tuple(real) not in seen:
+                seqs.append(list(real))
+                ys.append(y[i] if y.ndim == 1 else list(y[i][mask[i]]))
+        if len(seqs) >= n_test:
+            tokens, mask = pad_sequences(seqs[:n_test])
+            y = np.array(ys[:n_test]) if y.ndim == 1 else pad_sequences(ys[:n_test])[0]
+            return train, (tokens, y, mask)
+    raise ValueError(f"found only {len(seqs)} unseen items in {max_draws} draws of "
+                     f"{n_test}, fewer than n_test = {n_test}")

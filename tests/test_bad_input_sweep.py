@@ -454,6 +454,8 @@ def registry():
         bad=({"delay": 5}, {"vocab": 0}, {"n": -1}))
     reg(tasks.sentiment, n=N, rng=g, bad=({"n": -1},))
     reg(tasks.entity_tags, n=N, rng=g, bad=({"n": -1},))
+    reg(tasks.unseen_split, make=tasks.sentiment, n_train=N, n_test=N, rng=g,
+        bad=({"n_test": 0}, {"max_draws": 0}))
     reg(train.fit, loss_and_grads=m.objective(x, c["dNM"]), params=m.params,
         optimizer=optim.SGD(0.1), steps=2, threshold=1e-3, transform=None,
         bad=({"steps": -1}, {"threshold": np.nan}, {"optimizer": None}))

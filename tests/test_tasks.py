@@ -63,3 +63,44 @@ def test_entity_tags_follow_the_word_before_each_name():
 def test_melodies_use_only_known_notes():
     for notes in tasks.MELODIES.values():
         assert set(notes) <= set(tasks.NOTES[:-1])
+
+
+def _items(tokens, mask):
+    return [tuple(row[m]) for row, m in zip(tokens, mask)]
+
+
+@pytest.mark.parametrize("make, n_train", [(tasks.sentiment, 400), (tasks.entity_tags, 200)])
+def test_unseen_split_keeps_every_test_item_out_of_training(make, n_train):
+    # a plain second draw repeats many training items (a third of the reviews)
+    rng = np.random.default_rng(0)
+    first, second = make(n_train, rng), make(400, rng)
+    assert set(_items(first[0], first[2])) & set(_items(second[0], second[2]))
+    train, test = tasks.unseen_split(make, n_train, 400, np.random.default_rng(0))
+    assert len(train[0]) == n_train and len(test[0]) == 400
+    assert not set(_items(train[0], train[2])) & set(_items(test[0], test[2]))
+    # the test items keep their labels: the same item drawn by the task's rules
+    vocab = tasks.SENTIMENT_VOCAB if make is tasks.sentiment else tasks.ENTITY_VOCAB
+    for words, y, m in zip(_decode(test[0], test[2], vocab), test[1], test[2]):
+        assert len(words) == m.sum()
+        if make is tasks.sentiment:
+            negated = "not" in words[-3:-1]
+            assert y == int((words[-1] in ("good", "great", "fun")) != negated), words
+        else:
+            assert not y[~m].any() and all(
+                (tasks.ENTITY_TAGS[t] != "O") == (w in tasks._NAMES)
+                for w, t in zip(words, y[m]))
+
+
+def test_unseen_split_is_reproducible_and_refuses_a_task_too_small():
+    a = tasks.unseen_split(tasks.sentiment, 50, 30, np.random.default_rng(3))
+    b = tasks.unseen_split(tasks.sentiment, 50, 30, np.random.default_rng(3))
+    for x, y in zip(a[0] + a[1], b[0] + b[1]):
+        np.testing.assert_array_equal(x, y)
+
+    def one_item(n, rng):
+        return np.ones((n, 2), dtype=int), np.zeros(n, dtype=int), np.ones((n, 2), dtype=bool)
+
+    with pytest.raises(ValueError, match="unseen items"):
+        tasks.unseen_split(one_item, 5, 5, np.random.default_rng(0), max_draws=3)
+    with pytest.raises(ValueError, match="n_test must be an int >= 1"):
+        tasks.unseen_split(tasks.sentiment, 5, 0, np.random.default_rng(0))
