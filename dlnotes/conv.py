@@ -228,13 +228,33 @@ def maxpool2d_forward(x, size=2, stride=2):
     Returns
     -------
     out : ndarray (N, C, OH, OW), OH = (H - size) / stride + 1
-    cache : (arg-max one-hot mask (N, C, OH, OW, size, size), x shape, stride)
-        Ties go to the first maximum in row-major order, as in every framework.
+    cache : (arg-max one-hot mask (size, size, N, C, OH, OW), x shape, stride),
+        kernel offset first like the columns of ``_add_windows``. Ties go to
+        the first maximum in row-major order, as in every framework (a NaN
+        counts as the maximum, as in ``argmax``).
+
+    One vectorized operation per kernel offset (p, q), on the (N, C, OH, OW)
+    view of the entries at that offset of every window: no copy of the
+    windows, so size^2 small operations whatever the batch and image size.
     """
     x, win = _pool_windows(x, size, stride)
-    flat = win.reshape(*win.shape[:4], size * size)
-    mask = np.arange(size * size) == flat.argmax(axis=-1)[..., None]
-    return flat.max(axis=-1), (mask.reshape(win.shape), x.shape, stride)
+    at = [win[..., p, q] for p in range(size) for q in range(size)]  # row-major
+    out = at[0].copy()
+    for v in at[1:]:
+        np.maximum(out, v, out=out)
+    mask = np.empty((size, size, *out.shape), dtype=bool)
+    free = np.ones(out.shape, dtype=bool)  # windows whose maximum is not placed yet
+    for k, v in enumerate(at):
+        m = mask[divmod(k, size)]
+        np.equal(v, out, out=m)
+        m &= free
+        free &= ~m
+    if free.any():  # NaN maxima: route to the first NaN, as argmax does
+        for k, v in enumerate(at):
+            m = mask[divmod(k, size)]
+            m |= free & np.isnan(v)
+            free &= ~m
+    return out, (mask, x.shape, stride)
 
 
 def maxpool2d_backward(dout, cache):
@@ -251,9 +271,9 @@ def maxpool2d_backward(dout, cache):
         windows overlap, a pixel collects the gradient of every window it wins.
     """
     mask, shape, stride = cache
-    dout = check_shape("dout", dout, mask.shape[:4])
-    routed = mask * dout[..., None, None]  # (N, C, OH, OW, size, size)
-    return _add_windows(routed.transpose(4, 5, 0, 1, 2, 3), shape, stride)
+    dout = check_shape("dout", dout, mask.shape[2:])
+    routed = mask * dout  # (size, size, N, C, OH, OW)
+    return _add_windows(routed, shape, stride)
 
 
 def avgpool2d_forward(x, size=2, stride=2):

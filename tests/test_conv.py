@@ -243,3 +243,34 @@ def test_conv2d_flops_counts_the_three_matrix_products():
     f = W.shape[0]
     assert conv2d_flops(x.shape, W.shape, stride, pad) == 3 * 2 * f * cols.size
     assert conv2d_flops((64, 1, 8, 8), (16, 1, 3, 3), 1, 1) == 3 * 2 * 16 * 9 * 64 * 64
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_maxpool_routes_each_window_to_its_first_arg_max(case):
+    # replayed window by window with np.argmax (row-major, first of ties);
+    # small integer values make ties common and every sum exact
+    n, c, h, w, size, stride = case
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, size=(n, c, h, w)).astype(float)
+    out, cache = maxpool2d_forward(x, size, stride)
+    dout = rng.integers(-5, 6, size=out.shape).astype(float)
+    expected = np.zeros_like(x)
+    for i, j in np.ndindex(out.shape[2:]):
+        win = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size]
+        flat = win.reshape(n, c, size * size)
+        np.testing.assert_array_equal(out[:, :, i, j], flat.max(axis=2))
+        for (a, b), k in np.ndenumerate(flat.argmax(axis=2)):
+            p, q = divmod(k, size)
+            expected[a, b, i * stride + p, j * stride + q] += dout[a, b, i, j]
+    np.testing.assert_array_equal(maxpool2d_backward(dout, cache), expected)
+
+
+def test_maxpool_takes_a_nan_as_the_window_maximum_as_argmax_does():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    x[0, 0, 1, 0] = x[0, 0, 0, 3] = np.nan
+    out, cache = maxpool2d_forward(x)
+    assert np.isnan(out[0, 0, 0, 0]) and np.isnan(out[0, 0, 0, 1])
+    dx = maxpool2d_backward(np.ones((1, 1, 2, 2)), cache)
+    expected = np.zeros((4, 4))
+    expected[1, 0] = expected[0, 3] = expected[3, 1] = expected[3, 3] = 1.0
+    np.testing.assert_array_equal(dx[0, 0], expected)
