@@ -10,6 +10,9 @@ logits = W^L flatten(A_{L-1}) + b^L. Parameters are ``W1, b1, ..., WL, bL``
 as in the MLP, so the same optimizer and training loop drive both.
 """
 
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -70,16 +73,38 @@ def load_digits(test_fraction=0.25, seed=0):
     """
     check_number("test_fraction", test_fraction, 0, 1, open_low=True, open_high=True)
     check_int("seed", seed, 0)
-    from sklearn.datasets import load_digits as sklearn_digits
-
-    data = sklearn_digits()
-    images = data.images.astype(np.float64)[:, None]  # (1797, 1, 8, 8)
+    images, target = _digit_images()  # (1797, 1, 8, 8), (1797,)
     order = np.random.default_rng(seed).permutation(len(images))
     n_test = round(test_fraction * len(images))
     test, train = order[:n_test], order[n_test:]
     mean, std = images[train].mean(), images[train].std()
-    return Digits((images[train] - mean) / std, data.target[train],
-                  (images[test] - mean) / std, data.target[test], float(mean), float(std))
+    return Digits((images[train] - mean) / std, target[train],
+                  (images[test] - mean) / std, target[test], float(mean), float(std))
+
+
+@lru_cache(maxsize=1)
+def _digit_images():
+    """scikit-learn's digits as read-only arrays: images (1797, 1, 8, 8) float64
+    (gray levels 0..16) and labels (1797,) int, read once per process.
+
+    The file scikit-learn ships, ``sklearn/datasets/data/digits.csv.gz`` (one
+    row per image: 64 gray levels, then the label), is read directly, as
+    ``sklearn.datasets.load_digits`` reads it: importing scikit-learn costs
+    more than a second, and a chapter splits the data once per seed.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec else None
+    if path is not None and path.is_file():
+        data = np.loadtxt(path, delimiter=",")
+        images, target = data[:, :-1].reshape(-1, 1, 8, 8), data[:, -1].astype(int)
+    else:  # a layout this does not know: let scikit-learn find its file
+        from sklearn.datasets import load_digits as sklearn_digits
+
+        data = sklearn_digits()
+        images, target = data.images.astype(np.float64)[:, None], data.target
+    images, target = np.ascontiguousarray(images), np.asarray(target)
+    images.flags.writeable = target.flags.writeable = False
+    return images, target
 
 
 def shift_images(x, down, right, fill):

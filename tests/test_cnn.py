@@ -151,3 +151,19 @@ def test_shift_images_moves_pixels_and_fills_the_gap():
     np.testing.assert_array_equal(cnn.shift_images(x, 0, 0, 5.0), x)
     with pytest.raises(ValueError, match="out of view"):
         cnn.shift_images(x, 3, 0, 0.0)
+
+
+def test_load_digits_reads_the_images_scikit_learn_ships():
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    images, labels = cnn._digit_images()
+    data = sklearn_digits()
+    np.testing.assert_array_equal(images, data.images[:, None])
+    np.testing.assert_array_equal(labels, data.target)
+    assert images.dtype == np.float64 and not images.flags.writeable
+    d = cnn.load_digits(seed=3)
+    order = np.random.default_rng(3).permutation(1797)
+    train = data.images[order[449:], None]
+    mean, std = train.mean(), train.std()
+    np.testing.assert_array_equal(d.x_train, (train - mean) / std)
+    np.testing.assert_array_equal(d.labels_test, data.target[order[:449]])
