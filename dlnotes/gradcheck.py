@@ -126,3 +126,77 @@ def assert_grad_close(name, numeric, analytic, tol=1e-7):
             f"{tuple(int(i) for i in worst)} (numeric {numeric[worst]:.10g}, "
             f"analytic {analytic[worst]:.10g})"
         )
+
+
+#: rounding errors allowed in one evaluation of f, in units of eps times the
+#: scale of fd_error_bound; see there
+ROUNDING_ULPS = 16
+
+
+def fd_error_bound(value, dout=None, h=1e-6, d3=None):
+    """The largest error an entry of ``numerical_gradient(f, x, dout, h)`` can have.
+
+    A central difference ``(f(x + h) - f(x - h)) / 2h`` of a smooth f errs by
+
+    - truncation, the Taylor remainder: at most ``h**2 / 6 * |f'''|``;
+    - round-off: each evaluation of f carries rounding errors of a few
+      ``eps * scale``, and the difference divides them by 2h:
+      ``ROUNDING_ULPS * eps * scale / h``. The gradient checks of the tests
+      see at most 1.4 units on every CPU setting tried (numpy's AVX-512, AVX2
+      and baseline SIMD; OpenBLAS's SkylakeX, Haswell and Sandybridge
+      kernels): 16 leaves room for last-bit differences between CPUs.
+
+    With h = 1e-6 and the default d3 the bound is about 4e-9 * scale: a
+    backward that is wrong by any term of typical size fails.
+
+    Parameters
+    ----------
+    value : ndarray or float
+        ``f()`` at the point checked. An entry computed from inputs and weights
+        of order one carries rounding errors of ``eps * max(|value|, 1)``, even
+        where terms cancel to a small value; with ``dout``, each is weighted by
+        ``|dout|``, and ``scale`` is their sum.
+    dout : ndarray, shape of ``value``, optional
+        The upstream gradient passed to ``numerical_gradient``.
+    h : float
+        The step passed to ``numerical_gradient``.
+    d3 : float, optional
+        A bound on ``|f'''|`` along one entry of x; by default ``scale``, right
+        for inputs and weights of order one, where f changes on a unit scale.
+
+    Returns
+    -------
+    bound : float, for ``assert_grad_within``
+    """
+    sizes = np.maximum(np.abs(np.asarray(value, dtype=np.float64)), 1.0)
+    scale = float(np.sum(sizes if dout is None else sizes * np.abs(dout)))
+    d3 = scale if d3 is None else d3
+    return ROUNDING_ULPS * np.finfo(np.float64).eps * scale / h + h**2 / 6 * d3
+
+
+def assert_grad_within(name, numeric, analytic, bound):
+    """Raise ``AssertionError`` unless every entry of ``numeric`` and
+    ``analytic`` differ by at most ``bound`` (from ``fd_error_bound``).
+
+    Unlike the relative test of ``assert_grad_close``, this one holds for
+    gradients of any size on any CPU: a correct backward differs from the
+    central difference only by the difference's own error. The message names
+    the parameter, the worst entry and the bound.
+    """
+    numeric = np.asarray(numeric, dtype=np.float64)
+    analytic = np.asarray(analytic, dtype=np.float64)
+    if numeric.shape != analytic.shape:
+        raise AssertionError(
+            f"{name}: numeric gradient has shape {numeric.shape}, "
+            f"analytic has {analytic.shape}"
+        )
+    if numeric.size == 0:
+        return
+    diff = np.abs(numeric - analytic)
+    worst = np.unravel_index(np.argmax(diff), diff.shape)  # a NaN first
+    if not diff[worst] <= bound:  # NaN and inf fail too
+        raise AssertionError(
+            f"{name}: error {diff[worst]:.3e} > bound {bound:.1e} at index "
+            f"{tuple(int(i) for i in worst)} (numeric {numeric[worst]:.10g}, "
+            f"analytic {analytic[worst]:.10g})"
+        )

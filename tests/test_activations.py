@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from dlnotes import activations as A
-from dlnotes.gradcheck import assert_grad_close, numerical_gradient
+from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 
 PAIRS = ["sigmoid", "tanh", "relu", "identity"]
 
@@ -18,7 +18,8 @@ def test_activation_backward_matches_finite_differences(name, shape):
     da = rng.normal(size=shape)
     a, cache = fwd(z)
     dz = bwd(da, cache)
-    assert_grad_close(f"{name} dz", numerical_gradient(lambda: fwd(z)[0], z, da), dz)
+    f = lambda: fwd(z)[0]  # noqa: E731
+    assert_grad_within(f"{name} dz", numerical_gradient(f, z, da), dz, fd_error_bound(f(), da))
 
 
 def test_sigmoid_is_stable_for_huge_inputs():
@@ -31,7 +32,9 @@ def test_sigmoid_is_stable_for_huge_inputs():
 
 def test_sigmoid_matches_its_definition():
     z = np.linspace(-5, 5, 11)
-    np.testing.assert_allclose(A.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-15)
+    # two evaluations of exp, each within a few ulps (numpy's SIMD variants
+    # differ per CPU), and two roundings on each side
+    np.testing.assert_allclose(A.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=12 * np.finfo(float).eps)
 
 
 def test_relu_derivative_at_zero_is_zero():

@@ -14,7 +14,7 @@ from dlnotes.conv import (
     output_size,
     receptive_field,
 )
-from dlnotes.gradcheck import assert_grad_close, numerical_gradient
+from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 
 # (N, C, H, W, F, KH, KW, stride, pad): square and non-square images and kernels,
 # strides 1 to 3, paddings 0 to 2, a 1x1 kernel and a kernel as large as the input
@@ -64,8 +64,9 @@ def test_conv_backward_matches_finite_differences(case):
     dout = np.random.default_rng(2).normal(size=out.shape)
     dx, dW, db = conv2d_backward(dout, cache)
     f = lambda: conv2d_forward(x, W, b, stride, pad)[0]  # noqa: E731
+    bound = fd_error_bound(out, dout)
     for name, arr, grad in [("x", x, dx), ("W", W, dW), ("b", b, db)]:
-        assert_grad_close(name, numerical_gradient(f, arr, dout), grad)  # float64, tol 1e-7
+        assert_grad_within(name, numerical_gradient(f, arr, dout), grad, bound)
 
 
 def test_conv_backward_leaves_dout_and_cache_alone():
@@ -193,7 +194,8 @@ def test_pooling_backward_matches_finite_differences(case):
         dout = rng.normal(size=out.shape)
         dx = backward(dout, cache)
         num = numerical_gradient(lambda: forward(x, size, stride)[0], x, dout)  # noqa: B023
-        assert_grad_close(f"x ({forward.__name__})", num, dx)
+        # pooling is piecewise linear: no truncation error between its kinks
+        assert_grad_within(f"x ({forward.__name__})", num, dx, fd_error_bound(out, dout, d3=0))
 
 
 def test_maxpool_routes_the_gradient_to_the_arg_max_first_on_ties():
@@ -225,8 +227,8 @@ def test_flatten_round_trip_and_gradient():
     assert out.shape == (2, 24)
     np.testing.assert_array_equal(out[1], x[1].ravel())
     dout = np.random.default_rng(9).normal(size=out.shape)
-    assert_grad_close("x", numerical_gradient(lambda: flatten_forward(x)[0], x, dout),
-                      flatten_backward(dout, cache))
+    assert_grad_within("x", numerical_gradient(lambda: flatten_forward(x)[0], x, dout),
+                       flatten_backward(dout, cache), fd_error_bound(out, dout, d3=0))
     with pytest.raises(ValueError, match=r"dout must have shape \(2, 24\), got \(2, 23\)"):
         flatten_backward(np.zeros((2, 23)), cache)
 

@@ -4,8 +4,16 @@ import pytest
 from dlnotes import init as I
 from dlnotes.data import two_moons
 from dlnotes.deepnet import DeepMLP, dead_units, train
-from dlnotes.gradcheck import assert_grad_close, numerical_gradient
+from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 from dlnotes.losses import softmax_cross_entropy, squared_error
+
+
+def _third_derivative(f, x, s=1e-4):
+    """The largest |f'''| along one entry of x, by Richardson: the central
+    difference's error is s**2 / 6 * f''' + O(s**4), so the differences at
+    steps 2s and s differ by s**2 / 2 * f'''."""
+    coarse, fine = numerical_gradient(f, x, h=2 * s), numerical_gradient(f, x, h=s)
+    return np.abs(coarse - fine).max() * 2 / s**2 * 2  # an estimate: doubled
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
@@ -24,9 +32,11 @@ def test_deep_mlp_backward_matches_finite_differences(activation, residual, batc
     dx, grads, norms = model.backward(dout, cache)
     loss = lambda: squared_error(model.forward(x)[0], y)[0]  # noqa: E731
     assert set(grads) == set(model.params)
-    for k, p in model.params.items():
-        assert_grad_close(k, numerical_gradient(loss, p), grads[k])
-    assert_grad_close("x", numerical_gradient(loss, x), dx)
+    # batch norm over a few examples can divide by a small batch deviation:
+    # f''' is then far above the loss, and the truncation term is measured
+    for k, p in [*model.params.items(), ("x", x)]:
+        bound = fd_error_bound(loss(), d3=_third_derivative(loss, p))
+        assert_grad_within(k, numerical_gradient(loss, p), grads.get(k, dx), bound)
     np.testing.assert_allclose(norms, [np.linalg.norm(grads[f"W{l}"])
                                        for l in range(1, sizes[3] + 1)])
 
@@ -38,7 +48,7 @@ def test_cross_entropy_gradients_of_a_residual_batchnorm_net():
     _, grads, _ = model.loss_and_grads(x, labels, "softmax_cross_entropy")
     f = lambda: softmax_cross_entropy(model.forward(x)[0], labels)[0]  # noqa: E731
     for k, p in model.params.items():
-        assert_grad_close(k, numerical_gradient(f, p), grads[k])
+        assert_grad_within(k, numerical_gradient(f, p), grads[k], fd_error_bound(f()))
 
 
 def _moons():

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from dlnotes.gradcheck import assert_grad_close, numerical_gradient, rel_error
+from dlnotes.gradcheck import (
+    assert_grad_close,
+    assert_grad_within,
+    fd_error_bound,
+    numerical_gradient,
+    rel_error,
+)
 
 
 def test_numerical_gradient_of_a_known_function():
@@ -38,3 +44,38 @@ def test_rel_error_is_zero_for_equal_and_one_for_opposite():
     assert rel_error(np.ones(3), -np.ones(3)) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="same shape"):
         rel_error(np.ones(2), np.ones(3))
+
+
+def test_the_error_bound_holds_at_every_step_and_needs_both_of_its_terms():
+    # f = sin(3x): f' = 3 cos(3x) and |f'''| <= 27
+    x = np.linspace(-2.0, 2.0, 9)
+    f, ones, exact = lambda: np.sin(3 * x), np.ones(9), 3 * np.cos(3 * x)
+    for h in (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9):
+        num = numerical_gradient(f, x, ones, h)
+        assert_grad_within("x", num, exact, fd_error_bound(f(), ones, h, d3=27.0))
+    # truncation dominates at large steps, round-off at small ones
+    with pytest.raises(AssertionError, match="bound"):
+        assert_grad_within("x", numerical_gradient(f, x, ones, 1e-3), exact,
+                           fd_error_bound(f(), ones, 1e-3, d3=0.0))
+    assert np.abs(numerical_gradient(f, x, ones, 1e-9) - exact).max() > 1e-8
+
+
+def test_the_error_bound_is_round_off_below_the_optimal_step_and_truncation_above():
+    bound = lambda h: fd_error_bound(1.0, h=h)  # noqa: E731
+    assert bound(1e-6) < 4e-9  # the default step
+    assert bound(1e-8) / bound(1e-7) == pytest.approx(10, rel=1e-3)  # eps / h
+    assert bound(1e-2) / bound(1e-3) == pytest.approx(100, rel=1e-3)  # h**2
+    # the scale counts terms that cancel, and entries below 1 as 1
+    assert fd_error_bound(np.array([2.0, -2.0, 1e-3])) == fd_error_bound(5.0)
+
+
+def test_assert_grad_within_names_parameter_index_and_bound():
+    numeric, analytic = np.ones((2, 2)), np.array([[1.0, 1.0], [1.0, 1.0 + 1e-6]])
+    message = r"W_h: error 1\.000e-06 > bound 1\.0e-08 at index \(1, 1\)"
+    with pytest.raises(AssertionError, match=message):
+        assert_grad_within("W_h", numeric, analytic, 1e-8)
+    assert_grad_within("W_h", numeric, analytic, 2e-6)
+    with pytest.raises(AssertionError, match="shape"):
+        assert_grad_within("b", np.ones(2), np.ones(3), 1.0)
+    with pytest.raises(AssertionError, match="nan"):
+        assert_grad_within("b", np.ones(2), np.array([1.0, np.nan]), 1.0)
