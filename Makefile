@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test nbval lab execute bench lint clean
+.PHONY: book test nbval setup lab execute bench lint clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,6 +26,7 @@ $(VENDOR): tools/fetch_assets.sh
 
 ## book: execute every notebook and build the HTML with warnings as errors
 book: $(STAMP) $(VENDOR)
+	$(PY) -m tools.pack_course
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 	@if [ -z "$(NO_OPEN)" ] && [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null; then \
@@ -54,6 +55,9 @@ nbval: $(STAMP)
 	$(NBVAL) $(NB)
 	@echo "nbval again with NPY_DISABLE_CPU_FEATURES=\"$$($(PY) -m tools.simd_baseline)\""
 	$(REDUCED_SIMD) $(NBVAL) $(NB)
+
+## setup: the virtual environment alone (.venv, pinned packages, dlnotes)
+setup: $(STAMP)
 
 ## lab: open the chapters in JupyterLab
 lab: $(STAMP)
