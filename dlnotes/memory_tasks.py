@@ -10,6 +10,9 @@ The classifier is one recurrent layer (``"rnn"``, ``"lstm"`` or ``"gru"``)
 started from a zero state, and a dense readout of its last hidden state,
 logits = W_y h_T + b_y. ``train_recall`` trains any of the three the same way:
 Adam, the same batches, global-norm clipping, the same budget of steps.
+``train_recall_seeds`` gives the runs of several seeds the same training, all
+at once as one stack of independent models (``dlnotes.stacked``), which costs
+about what one run costs: a finding is stated over seeds, not from one run.
 """
 
 import numpy as np
@@ -21,7 +24,13 @@ from .losses import softmax_cross_entropy
 from .lstm import lstm_backward, lstm_forward, lstm_init
 from .optim import Adam
 from .rnn import init_rnn_params, rnn_backward, rnn_forward
-from .train import fit
+from .stacked import gru_backward as _gru_backward_s
+from .stacked import gru_forward as _gru_forward_s
+from .stacked import lstm_backward as _lstm_backward_s
+from .stacked import lstm_forward as _lstm_forward_s
+from .stacked import rnn_backward as _rnn_backward_s
+from .stacked import rnn_forward as _rnn_forward_s
+from .train import Diverged, fit
 
 CELLS = ("rnn", "lstm", "gru")
 
@@ -235,3 +244,165 @@ def input_gradient_norms(cell, params, x, labels):
     _, dlogits = softmax_cross_entropy(logits, labels)
     dx, _ = classifier_backward(dlogits, cache)
     return np.linalg.norm(dx, axis=2).mean(axis=0)
+
+
+# --- the same training over seeds, S models in lockstep (dlnotes.stacked) ---
+
+
+def stacked_classifier_forward(cell, params, x):
+    """``classifier_forward`` for S models at once, each on its own batch.
+
+    Parameters
+    ----------
+    cell : "rnn", "lstm" or "gru"
+    params : ``classifier_init``'s dict with a leading axis S on every array,
+        e.g. W_y (S, M, H), b_y (S, M)
+    x : ndarray (S, N, T, D)
+
+    Returns
+    -------
+    logits : ndarray (S, N, M)
+    cache : for ``stacked_classifier_backward``
+    """
+    _check_cell(cell)
+    x = check_shape("x", x, ("S", "N", "T", "D"))
+    S, N = x.shape[:2]
+    W_y = check_shape("W_y", params["W_y"], (S, "M", "H"))
+    h0 = np.zeros((S, N, W_y.shape[2]))
+    if cell == "rnn":
+        h, rec = _rnn_forward_s(x, h0, params)
+    elif cell == "lstm":
+        h, rec = _lstm_forward_s(x, h0, h0, params)
+    else:
+        h, rec = _gru_forward_s(x, h0, params)
+    logits = h[:, :, -1] @ np.swapaxes(W_y, 1, 2) + params["b_y"][:, None]
+    return logits, (cell, rec, h, W_y)
+
+
+def stacked_classifier_backward(dlogits, cache):
+    """Weight gradients of ``stacked_classifier_forward``.
+
+    Parameters
+    ----------
+    dlogits : ndarray (S, N, M)
+
+    Returns
+    -------
+    grads : dict with the keys of params, each with the leading axis S
+    """
+    cell, rec, h, W_y = cache
+    dlogits = check_shape("dlogits", dlogits, h.shape[:2] + (W_y.shape[1],))
+    dh = np.zeros_like(h)
+    dh[:, :, -1] = dlogits @ W_y  # the loss reads only h_T
+    backward = {"rnn": _rnn_backward_s, "lstm": _lstm_backward_s, "gru": _gru_backward_s}
+    grads = backward[cell](dh, rec)
+    grads["W_y"] = np.swapaxes(dlogits, 1, 2) @ h[:, :, -1]
+    grads["b_y"] = dlogits.sum(axis=1)
+    return grads
+
+
+def _clip_each(grads, clip):
+    """``clip_by_norm(grads, clip)`` for each model s of the stack on its own:
+    one global norm per model over all its arrays (the same formula)."""
+    rows = [g.reshape(len(g), -1) for g in grads.values()]  # (S, size) each
+    m = np.max([np.max(np.abs(r), axis=1) for r in rows], axis=0)
+    m = np.where(m > 0.0, m, 1.0)  # a zero gradient stays zero
+    norm = m * np.sqrt(sum(np.sum((r / m[:, None]) ** 2, axis=1) for r in rows))
+    factor = np.where(norm > clip, clip / norm, 1.0)
+    return {k: factor.reshape((-1,) + (1,) * (g.ndim - 1)) * g for k, g in grads.items()}
+
+
+def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, lr=0.02,
+                       clip=1.0, threshold=0.02, keep_bias=4.0, symbols=4, n_test=256):
+    """``train_recall`` for every seed of ``seeds``, the S runs in lockstep.
+
+    Run s starts from the weights, sees the batches and is tested on the
+    sequences that ``train_recall(cell, lag, hidden, seed=seeds[s])`` uses,
+    with the same Adam, clipping (per run) and stopping rule: a run stops,
+    and keeps its weights, at the first step whose batch loss is below
+    ``threshold``, or after ``steps`` steps. The stack trains until its last
+    run stops, but all S runs cost about as much as one (see
+    ``dlnotes.stacked``).
+
+    Returns
+    -------
+    result : dict with "cell", "lag", "hidden", "seeds" (list of S),
+        "accuracy" (S,) held-out accuracy of each run, "steps" (S,) int,
+        steps each run took, "histories" (list of S arrays, each run's losses
+        as ``train_recall``'s "history") and "params" (the final weights,
+        ``classifier_init``'s keys with the leading axis S); ``seed_run``
+        gives run s in ``train_recall``'s form.
+    """
+    _check_cell(cell)
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    S, D = len(seeds), symbols + 1
+    inits = [classifier_init(cell, D, hidden, symbols, np.random.default_rng(s),
+                             keep_bias=keep_bias) for s in seeds]
+    params = {k: np.stack([p[k] for p in inits]) for k in inits[0]}
+
+    def batches(n, key, which):
+        data = [recall_task(n, lag, np.random.default_rng([seeds[s], key]), symbols)
+                for s in which]
+        return np.stack([d[0] for d in data]), np.stack([d[1] for d in data])
+
+    # the runs still training: the stack shrinks as runs stop, so a stopped
+    # run costs nothing; its weights wait in ``final``
+    optimizer, live = Adam(lr), np.arange(S)
+    histories, final = [[] for _ in seeds], {}
+    for step in range(steps + 1):
+        x, labels = batches(batch, step, live)
+        logits, cache = stacked_classifier_forward(cell, params, x)
+        losses, dlogits = zip(*(softmax_cross_entropy(logits[j], labels[j])
+                                for j in range(len(live))))
+        for j, s in enumerate(live):
+            histories[s].append(losses[j])
+            if not np.isfinite(losses[j]):
+                raise Diverged(step, histories[s])
+        stop = (np.array(losses) < threshold) | (step == steps)
+        for j in np.flatnonzero(stop):
+            final[live[j]] = {k: v[j] for k, v in params.items()}
+        if stop.all():
+            break
+        grads = _clip_each(stacked_classifier_backward(np.stack(dlogits), cache), clip)
+        params = optimizer.step(params, grads)
+        if stop.any():  # drop the stopped runs, and their Adam moments
+            go = ~stop
+            live = live[go]
+            params = {k: v[go] for k, v in params.items()}
+            optimizer.m = {k: v[go] for k, v in optimizer.m.items()}
+            optimizer.v = {k: v[go] for k, v in optimizer.v.items()}
+    params = {k: np.stack([final[s][k] for s in range(S)]) for k in params}
+    x, labels = batches(n_test, 2**31, range(S))
+    logits, _ = stacked_classifier_forward(cell, params, x)
+    return {
+        "cell": cell, "lag": lag, "hidden": hidden, "seeds": seeds, "params": params,
+        "accuracy": np.mean(np.argmax(logits, axis=2) == labels, axis=1),
+        "steps": np.array([len(h) - 1 for h in histories]),
+        "histories": [np.array(h) for h in histories],
+    }
+
+
+def seed_run(result, k):
+    """Run k of a ``train_recall_seeds`` result in ``train_recall``'s form:
+    a dict with "cell", "lag", "hidden", "seed", "params" (own copies),
+    "history", "steps" and "accuracy"."""
+    return {
+        "cell": result["cell"], "lag": result["lag"], "hidden": result["hidden"],
+        "seed": result["seeds"][k],
+        "params": {name: v[k].copy() for name, v in result["params"].items()},
+        "history": result["histories"][k], "steps": int(result["steps"][k]),
+        "accuracy": float(result["accuracy"][k]),
+    }
+
+
+def recall_seed_grid(lags, hiddens, seeds=range(5), cells=CELLS, **kwargs):
+    """``train_recall_seeds`` for every cell, hidden size and lag.
+
+    Returns
+    -------
+    results : dict (cell, hidden, lag) -> result, in that loop order
+    """
+    return {(c, H, lag): train_recall_seeds(c, lag, H, seeds, **kwargs)
+            for c in cells for H in hiddens for lag in lags}

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from dlnotes import memory_tasks
+from dlnotes.clip import clip_by_norm
 from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 from dlnotes.losses import softmax_cross_entropy
 from dlnotes.memory_tasks import (
@@ -11,8 +13,13 @@ from dlnotes.memory_tasks import (
     classifier_init,
     input_gradient_norms,
     longest_solved,
+    recall_seed_grid,
     recall_task,
+    seed_run,
+    stacked_classifier_backward,
+    stacked_classifier_forward,
     train_recall,
+    train_recall_seeds,
 )
 
 
@@ -96,3 +103,57 @@ def test_input_gradient_norms_are_the_norms_of_dx():
     dx, _ = classifier_backward(softmax_cross_entropy(logits, labels)[1], cache)
     np.testing.assert_allclose(norms, np.linalg.norm(dx, axis=2).mean(axis=0))
     assert norms.shape == (6,)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_stacked_classifier_is_the_classifier_of_each_slice(cell):
+    rng = np.random.default_rng(4)
+    each = [classifier_init(cell, 5, 3, 4, np.random.default_rng(s)) for s in range(2)]
+    params = {k: np.stack([p[k] for p in each]) for k in each[0]}
+    x, labels = rng.normal(size=(2, 6, 7, 5)), rng.integers(0, 4, (2, 6))
+    logits, cache = stacked_classifier_forward(cell, params, x)
+    dlogits = np.stack([softmax_cross_entropy(logits[s], labels[s])[1] for s in range(2)])
+    grads = stacked_classifier_backward(dlogits, cache)
+    for s in range(2):
+        logits_s, cache_s = classifier_forward(cell, each[s], x[s])
+        np.testing.assert_allclose(logits[s], logits_s, rtol=1e-12, atol=1e-14)
+        for k, g in classifier_backward(dlogits[s], cache_s)[1].items():
+            np.testing.assert_allclose(grads[k][s], g, rtol=1e-12, atol=1e-14, err_msg=k)
+
+
+def test_clip_each_clips_every_model_of_the_stack_on_its_own():
+    rng = np.random.default_rng(5)
+    grads = {"W": rng.normal(size=(3, 4, 2)), "b": rng.normal(size=(3, 4))}
+    grads["W"][1] *= 1e-3  # model 1 is under the threshold, left as it is
+    clipped = memory_tasks._clip_each(grads, 1.0)
+    for s in range(3):
+        alone, _ = clip_by_norm({k: g[s] for k, g in grads.items()}, 1.0)
+        for k in grads:
+            np.testing.assert_allclose(clipped[k][s], alone[k], rtol=1e-14)
+
+
+def test_training_over_seeds_is_train_recall_for_each_seed():
+    # a loose threshold, so the runs stop at different steps and the stack
+    # shrinks while the others train on
+    kwargs = dict(steps=60, threshold=1.0, n_test=32)
+    result = train_recall_seeds("lstm", 3, 4, seeds=[2, 0, 3], **kwargs)
+    assert len(set(result["steps"])) > 1, "pick seeds that stop at different steps"
+    for k, seed in enumerate([2, 0, 3]):
+        alone = train_recall("lstm", 3, 4, seed=seed, **kwargs)
+        run = seed_run(result, k)
+        assert run["seed"] == seed and run["steps"] == alone["steps"]
+        np.testing.assert_allclose(run["history"], alone["history"], rtol=1e-9)
+        assert abs(run["accuracy"] - alone["accuracy"]) <= 1 / 32
+        for name, p in alone["params"].items():
+            np.testing.assert_allclose(run["params"][name], p, rtol=1e-7, atol=1e-9)
+
+
+def test_seed_grid_holds_one_result_per_setting():
+    grid = recall_seed_grid((2, 3), (2,), seeds=range(2), cells=("rnn", "gru"),
+                            steps=3, n_test=8)
+    assert list(grid) == [("rnn", 2, 2), ("rnn", 2, 3), ("gru", 2, 2), ("gru", 2, 3)]
+    r = grid["gru", 2, 3]
+    assert r["accuracy"].shape == (2,) and r["params"]["W_u"].shape == (2, 2, 5 + 2)
+    assert [len(h) for h in r["histories"]] == [4, 4] and list(r["steps"]) == [3, 3]
+    with pytest.raises(ValueError, match="seeds"):
+        train_recall_seeds("gru", 3, 2, seeds=[])
