@@ -114,6 +114,8 @@ KNOWN_GAPS = {
     "dlnotes.seq2seq.evaluate",
     "dlnotes.seq2seq.exact_match",
     "dlnotes.seq2seq.rest_after_prefix",
+    "dlnotes.seq2seq.token_accuracy",
+    "dlnotes.seq2seq.train_seeds",
     "dlnotes.seq2seq.train",
     "dlnotes.tasks.pad_sequences",
     "dlnotes.translate_task.batch",
@@ -441,6 +443,9 @@ def registry():
         bad=({"sources": ["3a"]},))
     reg(seq2seq.rest_after_prefix, model=s2s, sources=["31", "4159"], k=1, rng=g, params=sp,
         bad=({"k": 0}, {"k": 3}))
+    reg(seq2seq.train_seeds, V=13, H=4, sources=["31", "4159"], seeds=[0], steps=2,
+        batch_size=2, decay_at=1)
+    reg(seq2seq.token_accuracy, model=s2s, sources=["31", "4159"], bad=({"sources": ["3a"]},))
     reg(seqloss.sequence_cross_entropy, logits=c["logits3"], targets=c["targets"],
         mask=c["mask"])
     reg(seqloss.last_step_mask, mask=c["mask"])

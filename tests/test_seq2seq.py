@@ -2,11 +2,22 @@ import numpy as np
 import pytest
 
 from dlnotes import translate_task as tt
+from dlnotes.clip import clip_by_norm
 from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 from dlnotes.gru import gru_forward
-from dlnotes.seq2seq import Seq2Seq, evaluate, exact_match, rest_after_prefix, train
+from dlnotes.optim import Adam
+from dlnotes.seq2seq import (
+    Seq2Seq,
+    evaluate,
+    exact_match,
+    rest_after_prefix,
+    token_accuracy,
+    train,
+    train_seeds,
+)
 from dlnotes.seqloss import sequence_cross_entropy
 from dlnotes.tasks import one_hot
+from dlnotes.train import fit
 
 
 def random_batch(rng, n, T, T_out, V):
@@ -169,3 +180,55 @@ def test_bad_inputs_are_named():
     del params["dec_W_c"]
     with pytest.raises(ValueError, match="params must have keys"):
         Seq2Seq(params)
+
+def test_train_on_one_flat_vector_is_adam_on_the_dict_of_arrays():
+    rng = np.random.default_rng(3)
+    strings = tt.random_strings(50, 1, 4, rng)
+    model = Seq2Seq.init(13, 5, rng)
+    params, history = train(model, strings, np.random.default_rng(4), steps=6, decay_at=3,
+                            batch_size=8)
+    # a prebuilt batch dict is the same as the strings
+    again, history2 = train(model, tt.batch(strings), np.random.default_rng(4), steps=6,
+                            decay_at=3, batch_size=8)
+    assert history2 == history
+    # the reference: Adam and clipping over the dict of 14 arrays
+    objective = model.objective(tt.batch(strings), 8, np.random.default_rng(4))
+    opt = Adam(0.01)
+    ref, first = fit(objective, model.params, opt, 3,
+                     transform=lambda g: clip_by_norm(g, 1.0)[0])
+    opt.lr = 0.001
+    ref, second = fit(objective, ref, opt, 3, transform=lambda g: clip_by_norm(g, 1.0)[0])
+    assert history == pytest.approx(first[:-1] + second, rel=1e-12)
+    for k in ref:
+        np.testing.assert_array_equal(again[k], params[k])
+        np.testing.assert_allclose(params[k], ref[k], rtol=1e-10, atol=1e-13)
+        assert params[k].shape == model.params[k].shape and params[k].base is None
+
+
+def test_train_seeds_trains_one_model_per_seed_as_train_would():
+    strings = tt.random_strings(40, 1, 3, np.random.default_rng(5))
+    models, histories = train_seeds(13, 4, strings, [7, 8], steps=3, decay_at=2)
+    assert len(models) == len(histories) == 2
+    assert all(len(h) == 4 and m.H == 4 and m.V == 13 for m, h in zip(models, histories))
+    rng = np.random.default_rng(7)
+    params, history = train(Seq2Seq.init(13, 4, rng), strings, rng, steps=3, decay_at=2)
+    assert histories[0] == history
+    for k in params:
+        np.testing.assert_array_equal(models[0].params[k], params[k])
+    assert histories[1] != histories[0]
+
+
+def test_token_accuracy_scores_teacher_forcing_and_greedy_decoding():
+    model = Seq2Seq.init(13, 6, np.random.default_rng(14))
+    strings = ["123", "45", "6"]
+    forced, own = token_accuracy(model, strings)
+    b = tt.batch(strings)
+    mask = b["y_out"] != tt.PAD
+    logits, _ = model.forward(b["src"], b["src_len"], b["y_in"])
+    tokens, _ = model.greedy_decode(b["src"], b["src_len"], b["y_out"].shape[1])
+    assert forced == np.mean((logits.argmax(2) == b["y_out"])[mask])
+    assert own == np.mean((tokens == b["y_out"])[mask])
+    # a model that has the right answer fed to it can only gain: here the
+    # first step, where both read <bos>, agrees
+    np.testing.assert_array_equal(tokens[:, 0], logits.argmax(2)[:, 0])
+

@@ -62,17 +62,45 @@ def test_static_figures_draw(model):
     rng = np.random.default_rng(1)
     study = viz.compute_length_study({"H = 8": model}, [1, 2, 3], 20, ["1", "2"], rng)
     assert study["count"][0] == 8 and study["count"][2] == 20
+    assert study["exact"]["H = 8"].shape == (1, 3)
     viz.draw_length_study(Figure(), study, train_max=2)
-    exposure = viz.compute_exposure(model, tt.random_strings(10, 3, 3, rng), rng)
+    exposure = viz.compute_exposure(model, tt.random_strings(10, 3, 3, rng), 1)
     np.testing.assert_array_equal(exposure["k"], [1, 2])
+    assert exposure["right"].shape == exposure["wrong"].shape == (1, 2)
     viz.draw_exposure(Figure(), exposure)
+
+
+def test_the_studies_take_one_model_per_seed_and_draw_their_median(model):
+    other = Seq2Seq.init(len(tt.VOCAB), 8, np.random.default_rng(5))
+    train = ["1", "2"]
+    study = viz.compute_length_study({"a": [model, other, model], "b": model}, [2, 3], 20,
+                                     train, np.random.default_rng(1))
+    alone = viz.compute_length_study({"a": other}, [2, 3], 20, train,
+                                     np.random.default_rng(1))
+    assert study["exact"]["a"].shape == (3, 2) and study["exact"]["b"].shape == (1, 2)
+    # one row per model, all on the same strings
+    np.testing.assert_array_equal(study["exact"]["a"][1], alone["exact"]["a"][0])
+    np.testing.assert_array_equal(study["exact"]["a"][0], study["exact"]["a"][2])
+    fig = Figure()
+    viz.draw_length_study(fig, study, train_max=2)
+    assert "median of 3 runs" in fig.axes[0].get_title()
+    sources = tt.random_strings(12, 4, 4, np.random.default_rng(2))
+    exposure = viz.compute_exposure([model, other, model], sources, 3)
+    assert exposure["right"].shape == exposure["wrong"].shape == (3, 3)
+    # every model gets the same wrong tokens
+    np.testing.assert_array_equal(exposure["wrong"][0], exposure["wrong"][2])
+    single = viz.compute_exposure(other, sources, 3)
+    np.testing.assert_array_equal(exposure["wrong"][1], single["wrong"][0])
+    fig = Figure()
+    viz.draw_exposure(fig, exposure)
+    assert "median of 3 runs" in fig.axes[0].get_title()
 
 
 def test_length_study_marks_lengths_with_no_unseen_string(model):
     every_digit = [str(d) for d in range(10)]
     study = viz.compute_length_study({"m": model}, [1, 2], 5, every_digit,
                                      np.random.default_rng(0))
-    assert study["count"][0] == 0 and np.isnan(study["exact"]["m"][0])
+    assert study["count"][0] == 0 and np.isnan(study["exact"]["m"][0, 0])
     assert study["count"][1] == 5
 
 

@@ -84,20 +84,27 @@ def draw_loss_curve(fig, history, decay_step=None):
     ax.legend()
 
 
+def _runs(models):
+    """A model or a list of models (one per seed) -> a list."""
+    return list(models) if isinstance(models, list | tuple) else [models]
+
+
 def compute_length_study(models, lengths, n, train, rng):
     """Exact match of greedy decoding on strings never seen in training, by length.
 
     Parameters
     ----------
-    models : dict of label -> Seq2Seq (trained), all tested on the same strings
+    models : dict of label -> Seq2Seq or list of S Seq2Seq (one per seed),
+        all tested on the same strings
     lengths : list of int, the string lengths to test
     n : int, the most strings per length
     train : collection of str, excluded from the test strings
     rng : np.random.Generator
 
     Returns a dict: ``lengths`` (array), ``count`` (strings tested per
-    length), ``exact`` (label -> array of the fraction right per length, NaN
-    where every string of that length was seen in training).
+    length), ``exact`` (label -> array (S, len(lengths)) of the fraction
+    right, one row per model, NaN where every string of that length was seen
+    in training).
     """
     seen = set(train)
     exact = {label: [] for label in models}
@@ -105,25 +112,38 @@ def compute_length_study(models, lengths, n, train, rng):
     for L in lengths:
         fresh = sorted({s for s in random_strings(3 * n, L, L, rng) if s not in seen})[:n]
         count.append(len(fresh))
-        for label, model in models.items():
-            exact[label].append(evaluate(model, fresh)["correct"].mean() if fresh else np.nan)
+        for label, runs in models.items():
+            exact[label].append([evaluate(m, fresh)["correct"].mean() if fresh else np.nan
+                                 for m in _runs(runs)])
     return {"lengths": np.array(lengths), "count": np.array(count),
-            "exact": {k: np.array(v) for k, v in exact.items()}}
+            "exact": {k: np.array(v).T for k, v in exact.items()}}
+
+
+def _median_bars(ax, x, runs, width, color, label):
+    """Bars at the median of ``runs`` (S, K) over its rows, with a line from
+    the smallest to the largest run when there are several."""
+    med = np.median(runs, axis=0)
+    ax.bar(x, np.nan_to_num(med), width, color=color, label=label)
+    if len(runs) > 1:
+        ax.vlines(x, np.min(runs, axis=0), np.max(runs, axis=0), color="k", lw=1)
+    return med
 
 
 def draw_length_study(fig, result, train_max):
-    """Bars of exact-match accuracy per length, one colour per model; lengths
-    above ``train_max`` shaded."""
+    """Bars of exact-match accuracy per length, one colour per model: the
+    median over the runs (seeds), a black line for their range; lengths above
+    ``train_max`` shaded."""
     ax = fig.add_subplot()
     L = result["lengths"]
     width = 0.8 / len(result["exact"])
     for i, (label, exact) in enumerate(result["exact"].items()):
         x = L - 0.4 + width * (i + 0.5)
-        acc = 100 * exact
-        ax.bar(x, np.nan_to_num(acc), width, color=f"C{i}", label=label)
-        for xi, a in zip(x, acc):
-            if not np.isnan(a):
-                ax.text(xi, a + 1.5, f"{a:.0f}", ha="center", fontsize=7)
+        runs = 100 * np.atleast_2d(exact)
+        med = _median_bars(ax, x, runs, width, f"C{i}", label)
+        top = np.max(runs, axis=0)
+        for xi, m, t in zip(x, med, top):
+            if not np.isnan(m):
+                ax.text(xi, t + 1.5, f"{m:.0f}", ha="center", fontsize=7)
     for k, c in zip(L, result["count"]):
         if c == 0:
             ax.text(k, 3, "all seen\nin training", ha="center", fontsize=8, color="0.4")
@@ -134,35 +154,51 @@ def draw_length_study(fig, result, train_max):
     ax.set_ylim(0, 112)
     ax.set_xlabel("number of digits in the source string")
     ax.set_ylabel("exact match on unseen strings (%)")
-    ax.set_title("Where it breaks: accuracy against input length")
+    n_runs = len(np.atleast_2d(next(iter(result["exact"].values()))))
+    runs = f", median of {n_runs} runs" if n_runs > 1 else ""
+    ax.set_title(f"Where it breaks: accuracy against input length{runs}")
     ax.legend(loc="upper right", fontsize=8)
 
 
-def compute_exposure(model, sources, rng):
+def compute_exposure(models, sources, seed):
     """Rest-of-output accuracy after a forced prefix of k tokens, right or
     with its last token wrong, for k = 1 .. len - 1 (``sources`` all one length).
 
-    Returns a dict: ``k`` (array), ``right`` and ``wrong`` (fractions).
+    Parameters
+    ----------
+    models : Seq2Seq or list of S Seq2Seq (one per seed)
+    sources : list of N str, all of one length L
+    seed : int; every model gets the same wrong tokens, drawn by
+        ``np.random.default_rng(seed)``
+
+    Returns a dict: ``k`` (array (L - 1,)), ``right`` and ``wrong`` (arrays
+    (S, L - 1) of fractions, one row per model), ``length`` (L).
     """
     L = len(sources[0])
     ks = np.arange(1, L)
-    right = [rest_after_prefix(model, sources, k).mean() for k in ks]
-    wrong = [rest_after_prefix(model, sources, k, rng).mean() for k in ks]
+    right, wrong = [], []
+    for model in _runs(models):
+        right.append([rest_after_prefix(model, sources, k).mean() for k in ks])
+        wrong.append([rest_after_prefix(model, sources, k, np.random.default_rng([seed, k])
+                                        ).mean() for k in ks])
     return {"k": ks, "right": np.array(right), "wrong": np.array(wrong), "length": L}
 
 
 def draw_exposure(fig, result):
-    """Grouped bars: the rest of the answer right after a right / a wrong prefix."""
+    """Grouped bars: the rest of the answer right after a right / a wrong
+    prefix, median over the runs with a black line for their range."""
     ax = fig.add_subplot()
     k = result["k"]
-    ax.bar(k - 0.2, 100 * result["right"], 0.4, color="C2", label="prefix all right")
-    ax.bar(k + 0.2, 100 * result["wrong"], 0.4, color="C3",
-           label="last token of the prefix wrong")
+    right, wrong = (100 * np.atleast_2d(result[key]) for key in ("right", "wrong"))
+    _median_bars(ax, k - 0.2, right, 0.4, "C2", "prefix all right")
+    _median_bars(ax, k + 0.2, wrong, 0.4, "C3", "last token of the prefix wrong")
     ax.set_xticks(k)
     ax.set_ylim(0, 108)
     ax.set_xlabel("length $k$ of the prefix fed to the decoder")
     ax.set_ylabel("rest of the output exactly right (%)")
-    ax.set_title(f"Exposure bias: one wrong input token, {result['length']}-digit strings")
+    runs = f", median of {len(right)} runs" if len(right) > 1 else ""
+    ax.set_title(f"Exposure bias: one wrong input token, {result['length']}-digit "
+                 f"strings{runs}", fontsize=10)
     ax.legend(loc="lower left")
 
 
