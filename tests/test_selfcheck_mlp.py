@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
+from selfcheck_support import accepts_every_rounding, answers_clearly, says
 
 from dlnotes import SGD, worked_example
-from dlnotes.selfcheck import check_close, check_equal
+from dlnotes.selfcheck import check_answer
 from dlnotes.selfcheck import mlp as check
 
 
@@ -32,8 +33,10 @@ def test_loss_after_step_and_param_count():
 
 
 def test_shape_mismatch_and_unknown_weight():
-    assert "expected shape (2,)" in repr(check_close([1.0], np.zeros(2), "h"))
-    assert not check_equal("a", "b", "h")
+    assert "expected an array of shape (2,)" in repr(check_answer([1.0], np.zeros(2), "h"))
+    assert "expected a single number" in repr(check_answer(np.array([5]), 5, "h"))
+    assert "expected a single number" in repr(check_answer(np.array([5, 5]), 5, "h"))
+    assert not check_answer("a", "b", "h")
     with pytest.raises(ValueError, match="name must be one of"):
         check.dL_dw("w11", 0.0)
 
@@ -42,7 +45,7 @@ def test_a_verdict_is_shown_wrapped_to_the_book_column_with_nothing_lost():
     from dlnotes.selfcheck import WIDTH
 
     hint = "dL/dw7 = (o - y) * o * (1 - o) * h, " * 6
-    shown = repr(check_close(None, 1.0, hint))
+    shown = repr(check_answer(None, 1.0, hint))
     lines = shown.splitlines()
     assert len(lines) > 2 and max(map(len, lines)) <= WIDTH
     assert lines[1].startswith("Hint: ")
@@ -64,3 +67,44 @@ def test_a_first_layer_gradient_that_forgets_a_path_is_rejected():
     assert check.dL_dw("w2", float(f"{right:.4g}"))
     assert not check.dL_dw("w2", only_o1)
     assert check.dL_dw("w7", 0.0765)  # the docstring's example
+
+
+def test_a_figure_more_or_less_counts_but_not_two():
+    assert check_answer(4.51, 4.51998, "h", 3) and check_answer(4.53, 4.51998, "h", 3)
+    assert check_answer(4.5349, 4.51998, "h", 3)  # 4.53 to 3 figures
+    assert not check_answer(4.54, 4.51998, "h", 3) and not check_answer(4.50, 4.51998, "h", 3)
+    assert check_answer(117_760, 117_760, "h") and not check_answer(117_761, 117_760, "h")
+    assert "NaN" in repr(check_answer(float("nan"), 1.0, "h", 3))
+
+
+def test_dL_dw_accepts_three_figures_and_names_the_slips():
+    model, x, y = worked_example()
+    o, cache = model.forward(x)
+    (o1, _), h1 = o[0], cache["X"][1][0, 0]
+    right = (o1 - 0.1) * o1 * (1 - o1) * h1
+    assert accepts_every_rounding(lambda a: check.dL_dw("w7", a), right, 3)
+    assert says(check.dL_dw("w7", -right), "the sign")
+    assert says(check.dL_dw("w7", (o1 - 0.1) * h1), "sigmoid' o (1 - o) is missing")
+    assert says(check.dL_dw("w7", (o1 - 0.1) * o1 * (1 - o1)), "the input the weight carries")
+    assert answers_clearly(lambda a: check.dL_dw("w7", a), ())
+
+
+def test_delta_hidden_loss_after_step_and_param_count_name_the_slips():
+    model, x, y = worked_example()
+    o, cache = model.forward(x)
+    h, W2 = cache["X"][1][0], model.params["W2"]
+    d2 = ((o - y) * o * (1 - o))[0]
+    assert accepts_every_rounding(lambda a: check.delta_hidden([a, (W2.T @ d2 * h * (1 - h))[1]]),
+                                  (W2.T @ d2 * h * (1 - h))[0], 3)
+    assert says(check.delta_hidden((W2 @ d2) * h * (1 - h)), "its transpose")
+    assert says(check.delta_hidden(W2.T @ d2), "sigmoid' h (1 - h) is missing")
+    assert answers_clearly(check.delta_hidden, (2,))
+    loss, grads = model.loss_and_grads(x, y)
+    assert says(check.loss_after_step(1.0, loss), "the loss before the step")
+    up = {k: v + grads[k] for k, v in model.params.items()}
+    assert says(check.loss_after_step(1.0, model.loss_and_grads(x, y, params=up)[0]),
+                "against the gradient")
+    assert says(check.param_count([784, 128, 64, 10], 109_184), "those are the weights")
+    assert says(check.param_count([784, 128, 64, 10], 784 * 129 + 128 * 65 + 64 * 11),
+                "not per input")
+    assert answers_clearly(lambda a: check.loss_after_step(1.0, a), ())

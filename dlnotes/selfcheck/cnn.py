@@ -10,7 +10,7 @@ from ..conv import (
     output_size,
     receptive_field,
 )
-from . import check_close, check_equal
+from . import check_answer
 
 
 def output_side(size, kernel, stride, pad, answer):
@@ -23,11 +23,19 @@ def output_side(size, kernel, stride, pad, answer):
         expected = "error"
     if isinstance(answer, str):
         answer = answer.strip().lower()
-    return check_equal(
+    span = size + 2 * pad - kernel
+    wrong = [((size - kernel) // stride + 1, "pad both sides first: H + 2P."),
+             (span // stride, "add 1 for the first window position.")]
+    if expected == "error":
+        wrong.insert(0, (span // stride + 1, "that is the floor a framework takes, "
+                         "dropping the last rows of the padded input; here the windows "
+                         "do not tile it: answer \"error\"."))
+    return check_answer(
         answer, expected,
         "(H + 2P - K) / S + 1: pad both sides, count the window positions one "
         "stride apart, and add the first one; when S does not divide "
         "H + 2P - K, the windows do not tile the padded input: answer \"error\".",
+        wrong=wrong,
     )
 
 
@@ -35,10 +43,13 @@ def conv_params(channels, filters, kernel, answer):
     """Check the parameter count of a conv layer with ``filters`` filters of
     ``kernel`` x ``kernel`` on ``channels`` input channels."""
     layer = {"W": np.zeros((filters, channels, kernel, kernel)), "b": np.zeros(filters)}
-    return check_equal(
+    return check_answer(
         answer, param_count(layer),
         "each filter has one weight per input channel and kernel position, "
         "C * K * K, plus one bias; the image size does not matter.",
+        wrong=[(filters * channels * kernel**2, "add one bias per filter."),
+               (filters * (kernel**2 + 1), "each filter has a K x K kernel for every "
+                "input channel: C * K * K weights.")],
     )
 
 
@@ -48,10 +59,11 @@ def dense_params_same_output(channels, side, filters, kernel, pad, answer):
     out = output_size(side, kernel, 1, pad)
     n_in, n_out = channels * side * side, filters * out * out
     layer = {"W": np.zeros((n_out, n_in)), "b": np.zeros(n_out)}
-    return check_equal(
+    return check_answer(
         answer, param_count(layer),
         "a dense layer connects every input number (C H W of them) to every "
         "output number (F OH OW), plus one bias per output.",
+        wrong=[(n_in * n_out, "add one bias per output number: F OH OW of them.")],
     )
 
 
@@ -72,10 +84,17 @@ def maxpool_backward(answer):
     dx = maxpool2d_backward(dout, maxpool2d_forward(x)[1])
     if np.size(answer) == 16:  # (4, 4) or (1, 1, 4, 4)
         answer = np.reshape(answer, (4, 4))
-    return check_close(
+    spread = np.kron(dout[0, 0], np.ones((2, 2)))
+    return check_answer(
         answer, dx[0, 0],
         "each window passes its upstream gradient to the position of its "
         "maximum; the other three positions get 0.",
+        wrong=[(spread / 4, "that is average pooling's gradient: max pooling "
+                "sends all of it to the maximum."),
+               (spread, "only the maximum of each window gets the gradient; the "
+                "other three positions get 0."),
+               ((dx[0, 0] != 0).astype(float), "each maximum gets its window's "
+                "upstream gradient, not 1.")],
     )
 
 
@@ -89,18 +108,24 @@ def one_by_one_conv(answer):
     """Check the output (2, 5, 4, 4) of the 1x1 convolution of the exercise,
     computed without ``conv2d_forward``."""
     x, W, b = one_by_one_exercise()
-    return check_close(
-        answer, conv2d_forward(x, W, b)[0],
+    out = conv2d_forward(x, W, b)[0]
+    return check_answer(
+        answer, out,
         "move the channel axis last, x.transpose(0, 2, 3, 1).reshape(-1, 3): one "
         "row per pixel; apply dense_forward with W.reshape(5, 3) and b; reshape to "
         "(2, 4, 4, 5) and move the channel axis back.",
+        6, [(out - b[:, None, None], "add the bias b.")],
     )
 
 
 def receptive_field_side(layers, answer):
     """Check the receptive field of a stack of ``layers`` [(kernel, stride), ...]."""
-    return check_equal(
+    return check_answer(
         answer, receptive_field(layers),
         "start at 1; each layer adds (K - 1) times the product of the strides "
         "of the layers before it.",
+        wrong=[(sum(k for k, _ in layers), "a 3x3 layer on top of another sees 2 "
+                "more pixels, not 3: each layer adds K - 1."),
+               (int(np.prod([k for k, _ in layers])), "the fields grow by addition, "
+                "K - 1 per layer (times the strides below), not by multiplication.")],
     )

@@ -3,7 +3,10 @@
 import numpy as np
 
 from ..rnn import init_rnn_params, rnn_backward, rnn_forward, state_jacobian_norms
-from . import check_close, check_equal
+from . import check_answer
+
+#: significant figures the chapter's exercises ask for
+SIG = 4
 
 
 def scalar_example():
@@ -26,9 +29,15 @@ def scalar_state(t, answer):
         raise ValueError(f"t must be 1, 2 or 3, got {t!r}")
     x, h0, params = scalar_example()
     h, _ = rnn_forward(x, h0, params)
-    return check_close(
+    linear = [0.0]
+    for x_t in x[0, :, 0]:
+        linear.append(0.5 * x_t + 0.8 * linear[-1])
+    wrong = [(linear[t], "apply tanh at every step, not only the weights.")]
+    wrong += [(h[0, s - 1, 0], f"that is h_{s}; go on to h_{t}.") for s in (1, 2, 3) if s != t]
+    return check_answer(
         answer, h[0, t - 1, 0],
         "h_1 = tanh(0.5 * 1 + 0.8 * 0); then h_t = tanh(0.5 x_t + 0.8 h_{t-1}).",
+        SIG, wrong,
     )
 
 
@@ -43,12 +52,17 @@ def scalar_dL_dWh(answer, truncate=None):
     dh = np.zeros_like(h)
     dh[0, -1, 0] = 1.0  # L = h_3
     expected = rnn_backward(dh, cache, truncate)[2]["W_h"][0, 0]
-    return check_close(
+    full, local = (rnn_backward(dh, cache, k)[2]["W_h"][0, 0] for k in (None, 1))
+    wrong = [(local, "that is truncate=1, the last step's local term alone: "
+              "full BPTT adds the earlier steps' terms."),
+             (full, "that is the full BPTT gradient: keep only the last "
+              f"{truncate} step(s).")]
+    return check_answer(
         answer, expected,
         "sum over the steps t the kept paths reach: dL/da_t * h_{t-1}, with "
         "dL/da_3 = 1 - h_3^2 and dL/da_t = dL/da_{t+1} * 0.8 * (1 - h_t^2); "
         "h_0 = 0 makes the t = 1 term vanish.",
-        rtol=1e-4, atol=1e-6,
+        SIG, [(v, why) for v, why in wrong if v != expected],
     )
 
 
@@ -56,10 +70,14 @@ def param_count(D, H, M, answer):
     """Check the number of weights and biases of an RNN with D inputs, H
     hidden units and M outputs (W_x, W_h, b_x, W_y, b_y)."""
     params = init_rnn_params(D, H, M, np.random.default_rng(0))
-    return check_equal(
-        answer, int(sum(p.size for p in params.values())),
+    sizes = {k: int(p.size) for k, p in params.items()}
+    total = sum(sizes.values())
+    return check_answer(
+        answer, total,
         "W_x is (H, D), W_h is (H, H), b_x is (H,), W_y is (M, H), b_y is (M,); "
         "the sequence length does not appear: the weights are shared by every step.",
+        wrong=[(total - sizes["b_x"] - sizes["b_y"], "add the biases b_x and b_y."),
+               (total - sizes["W_y"] - sizes["b_y"], "add the output layer W_y, b_y.")],
     )
 
 
@@ -77,9 +95,11 @@ def min_window(delay, answer):
     k = 1
     while not rnn_backward(dh, cache, truncate=k)[0][0, T - 1 - delay].any():
         k += 1
-    return check_equal(
+    return check_answer(
         answer, k,
         "truncate=k keeps the steps t, t-1, ..., t-k+1; x_{t-d} enters at step t-d.",
+        wrong=[(delay, "off by one: the window counts step t itself, so reaching "
+                "d steps back takes d + 1 steps.")],
     )
 
 
@@ -92,8 +112,11 @@ def steps_below(radius, level, answer):
     params = init_rnn_params(1, 4, 1, np.random.default_rng(0), radius=radius)
     h, _ = rnn_forward(np.full((1, T, 1), 1e-9), np.zeros((1, 4)), params)
     norms = state_jacobian_norms(h[0], params["W_h"])
-    return check_equal(
-        answer, int(np.flatnonzero(norms < level)[0]),
+    n = int(np.flatnonzero(norms < level)[0])
+    return check_answer(
+        answer, n,
         "every step multiplies the norm by the radius: the smallest n with "
         "radius ** n < level.",
+        wrong=[(n - 1, f"radius ** {n - 1} is still above the level: round "
+                "log(level) / log(radius) up, not down.")],
     )

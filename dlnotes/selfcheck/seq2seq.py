@@ -5,17 +5,25 @@ import numpy as np
 from ..seq2seq import Seq2Seq
 from ..seqloss import sequence_cross_entropy
 from ..translate_task import VOCAB, teacher_forcing_pair, translate
-from . import Verdict, _no_answer, check_close, check_equal
+from . import Verdict, _no_answer, check_answer
+
+#: significant figures the chapter's exercises ask for
+SIG = 4
 
 
 def param_count(V, H, answer):
     """Check the number of trainable numbers of a ``Seq2Seq`` with vocabulary
     size V and hidden size H (two GRUs and the output layer)."""
     model = Seq2Seq.init(V, H, np.random.default_rng(0))
-    return check_equal(
-        answer, int(sum(p.size for p in model.params.values())),
+    total = int(sum(p.size for p in model.params.values()))
+    gru = 3 * H * (V + H + 1)
+    return check_answer(
+        answer, total,
         "each GRU has three blocks W_u, W_r, W_c of shape (H, V + H) and three "
         "biases of H; the output layer W_y is (V, H) with a bias of V.",
+        wrong=[(2 * gru, "add the output layer: W_y (V, H) and b_y (V,)."),
+               (total - gru, "there are two GRUs, the encoder and the decoder."),
+               (total - 6 * H - V, "add the biases: three of H per GRU, V for the output.")],
     )
 
 
@@ -33,7 +41,16 @@ def decoder_sequences(source, y_in, y_out):
         return _no_answer(hint)
     if not (isinstance(y_in, list | tuple) and isinstance(y_out, list | tuple)):
         return Verdict(False, f"Not yet: give two lists of token names. Hint: {hint}")
-    return check_equal((list(y_in), list(y_out)), (names(tin[0]), names(tout[0])), hint)
+    right_in, right_out = names(tin[0]), names(tout[0])
+    return check_answer(
+        (list(y_in), list(y_out)), (right_in, right_out), hint,
+        wrong=[((right_out, right_in), "the two are swapped: the decoder reads <bos> first "
+                "and must predict <eos> last."),
+               ((["<bos>", *source], [*source, "<eos>"]), "the decoder writes the "
+                "string reversed."),
+               ((right_in + ["<eos>"], right_out), "the decoder never reads <eos>: its input "
+                "stops before it.")],
+    )
 
 
 def loss_example():
@@ -55,18 +72,26 @@ def loss_example():
 def masked_loss(answer):
     """Check the mean cross-entropy over the real steps of ``loss_example``."""
     logits, targets, mask = loss_example()
-    return check_close(
-        answer, sequence_cross_entropy(logits, targets, mask)[0],
+    everything = sequence_cross_entropy(logits, targets, np.ones_like(mask))[0]
+    masked = sequence_cross_entropy(logits, targets, mask)[0]
+    return check_answer(
+        answer, masked,
         "at each real step take -log softmax(logits)[target]; average over the 5 "
         "real steps, not over all 6 (the padded one would add a confident, "
         "meaningless 'right answer').",
+        SIG, [(everything, "that is the mean over all 6 positions: leave out the "
+               "padded one."),
+              (masked * mask.sum(), "that is the sum: divide by the 5 real steps.")],
     )
 
 
 def context_bits(length, answer):
     """Check the information in a random digit string of ``length`` digits, in bits."""
-    return check_close(
+    return check_answer(
         answer, length * np.log2(10),
         "there are 10**length equally likely strings; a choice among K equally "
         "likely things carries log2(K) bits.",
+        SIG, [(length * np.log(10), "that is in nats (natural log): bits use log2."),
+              (float(length), "that is in decimal digits (log10): bits use log2."),
+              (10.0 ** length, "that is the number of strings K: the bits are log2(K).")],
     )
