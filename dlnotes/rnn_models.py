@@ -300,3 +300,24 @@ def echo_example(truncate=None, delay=3, length=16, vocab=4, hidden=16, n=32, st
     acc = masked_accuracy(logits_forward(params, x)[0], targets, mask)
     return {"params": params, "history": history, "test_accuracy": acc}
 
+
+def echo_accuracy(windows, seeds, delay=3, length=16, **kwargs):
+    """Test accuracy on the delayed echo for every (seed, window) pair.
+
+    Parameters
+    ----------
+    windows : sequence of K windows, each an int k >= 1 (``truncate=k``) or
+        None (full BPTT)
+    seeds : sequence of S ints; seed s draws the training data, the initial
+        weights and the test data as ``echo_example(seed=s)`` does, the same
+        for every window
+    delay, length : the task, as in ``echo_example``
+    kwargs : further arguments of ``echo_example`` (hidden, n, steps, lr, ...)
+
+    Returns
+    -------
+    accuracy : ndarray (S, K), accuracy[i, j] the test accuracy of seed
+        ``seeds[i]`` trained with window ``windows[j]``
+    """
+    return np.array([[echo_example(k, delay, length, seed=s, **kwargs)["test_accuracy"]
+                      for k in windows] for s in seeds]).reshape(len(seeds), len(windows))

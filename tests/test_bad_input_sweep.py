@@ -91,6 +91,7 @@ KNOWN_GAPS = {
     "dlnotes.rnn.rnn_truncated_states",
     "dlnotes.rnn_models.as_mlp",
     "dlnotes.rnn_models.classifier_example",
+    "dlnotes.rnn_models.echo_accuracy",
     "dlnotes.rnn_models.echo_data",
     "dlnotes.rnn_models.echo_example",
     "dlnotes.rnn_models.generate",
@@ -417,6 +418,8 @@ def registry():
         bad=({"delay": 5}, {"vocab": 0}))
     reg(rnn_models.echo_example, truncate=2, delay=1, length=4, vocab=3, hidden=3, n=4,
         steps=2, lr=0.5, seed=0, bad=({"truncate": 0},))
+    reg(rnn_models.echo_accuracy, windows=[1, None], seeds=[0, 1], delay=1, length=4,
+        hidden=3, n=4, steps=2)
     sp = s2s.params
     r["dlnotes.seq2seq.Seq2Seq.__init__"] = (seq2seq.Seq2Seq, {"params": sp}, {})
     reg(seq2seq.Seq2Seq.init, V=13, H=4, rng=g, bad=({"V": 0}, {"H": 0}))

@@ -57,11 +57,15 @@ def test_static_figures_draw():
     fig = Figure()
     viz.draw_gradient_norm_family(fig, [viz.compute_gradient_norms(r, 20) for r in (0.5, 2.0)])
     assert fig.axes[0].get_title()
-    result = viz.compute_truncation([1, 2, 4], [1, 3], [0.9], delay=2, length=8)
-    assert result["errors"].shape == (1, 3) and result["accuracy"].shape == (3,)
-    fig = Figure()
-    viz.draw_truncation(fig, result)
-    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+    for seeds in ((0,), (0, 1)):
+        result = viz.compute_truncation([1, 2, 4], [1, 3], [0.5, 0.9], delay=2, length=8,
+                                        seeds=seeds)
+        S = len(seeds)
+        assert result["errors"].shape == (S, 2, 3) and result["accuracy"].shape == (S, 3)
+        fig = Figure()
+        viz.draw_truncation(fig, result)
+        assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+        assert ("median" in fig.axes[1].get_title()) == (S > 1)
 
 
 def test_self_checks_accept_dlnotes_answers_and_reject_others():

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
 from ..rnn import init_rnn_params, rnn_forward, state_jacobian_norms
-from ..rnn_models import echo_data, echo_example, read_words, truncation_error
+from ..rnn_models import echo_accuracy, echo_data, read_words, truncation_error
 from .live import LiveFigure
 
 # -- the gradient through time --------------------------------------------------
@@ -99,47 +99,66 @@ def draw_gradient_norm_family(fig, results):
 # -- truncated BPTT ----------------------------------------------------------------
 
 
-def compute_truncation(error_windows, train_windows, radii, delay=3, length=16, seed=0):
-    """What truncated BPTT loses on the delayed echo of ``delay`` steps.
+def compute_truncation(error_windows, train_windows, radii, delay=3, length=16, seeds=(0,)):
+    """What truncated BPTT loses on the delayed echo of ``delay`` steps, over seeds.
 
-    Returns a dict with ``errors`` (len(radii), len(error_windows)): the
+    Seed s draws the 32 training sequences and the initial weights (as
+    ``echo_example(seed=s)``), for every window and radius.
+
+    Returns a dict with ``errors`` (S, len(radii), len(error_windows)): the
     relative error of each window's gradient against full BPTT, at the
     initial weights of each spectral radius; ``accuracy``
-    (len(train_windows) + 1,): the test accuracy after training with each
-    window and, last, with full BPTT; and the settings.
+    (S, len(train_windows) + 1): the test accuracy after training with each
+    window and, last, with full BPTT (``rnn_models.echo_accuracy``); and the
+    settings, with ``seeds`` (S,).
     """
-    x, targets, mask = echo_data(32, length, delay, seed=seed)
-    V = x.shape[2]
-    errors = np.array([
-        [truncation_error(init_rnn_params(V, 16, V, np.random.default_rng(seed + 1), radius=rho),
-                          x, targets, mask, k) for k in error_windows]
-        for rho in radii
-    ])
-    accuracy = np.array([echo_example(k, delay, length, seed=seed)["test_accuracy"]
-                         for k in list(train_windows) + [None]])
+    errors = []
+    for s in seeds:
+        x, targets, mask = echo_data(32, length, delay, seed=s)
+        V = x.shape[2]
+        errors.append([
+            [truncation_error(init_rnn_params(V, 16, V, np.random.default_rng(s + 1),
+                                              radius=rho), x, targets, mask, k)
+             for k in error_windows]
+            for rho in radii])
+    accuracy = echo_accuracy(list(train_windows) + [None], seeds, delay, length)
     return {"error_windows": np.array(error_windows), "train_windows": np.array(train_windows),
-            "radii": np.array(radii), "errors": errors, "accuracy": accuracy,
-            "delay": delay, "length": length}
+            "radii": np.array(radii), "errors": np.array(errors), "accuracy": accuracy,
+            "delay": delay, "length": length, "seeds": np.array(seeds)}
 
 
 def draw_truncation(fig, result):
-    """Gradient error (left) and trained accuracy (right) against the window k."""
+    """Gradient error (left) and trained accuracy (right) against the window k:
+    medians over the seeds, with their range (band, bar) and each seed (dots)."""
     ax1, ax2 = fig.subplots(1, 2)
-    for rho, err in zip(result["radii"], result["errors"]):
-        ax1.semilogy(result["error_windows"], err, "o-", label=f"ρ = {rho:.2f}")
+    S = len(result["seeds"])
+    for i, rho in enumerate(result["radii"]):
+        err = result["errors"][:, i]
+        ax1.semilogy(result["error_windows"], np.median(err, axis=0), "o-", color=f"C{i}",
+                     label=f"ρ = {rho:.2f}")
+        if S > 1:
+            ax1.fill_between(result["error_windows"], err.min(axis=0), err.max(axis=0),
+                             color=f"C{i}", alpha=0.2, lw=0)
     ax1.set_xlabel("window $k$ (steps of history kept)")
     ax1.set_ylabel("$\\|g_k - g\\| / \\|g\\|$ (log scale)")
     ax1.set_title(f"Gradient error, T = {result['length']}, at initialisation")
     ax1.legend()
-    acc = result["accuracy"]
+    acc = 100 * result["accuracy"]
     k = result["train_windows"]
     labels = [str(w) for w in k] + ["full"]
-    ax2.bar(labels, 100 * acc, color=["C3" if w <= result["delay"] else "C2" for w in k] + ["C0"])
+    med = np.median(acc, axis=0)
+    ax2.bar(labels, med, color=["C3" if w <= result["delay"] else "C2" for w in k] + ["C0"],
+            yerr=[med - acc.min(axis=0), acc.max(axis=0) - med] if S > 1 else None,
+            capsize=3, ecolor="0.3")
+    if S > 1:
+        pos = np.repeat(np.arange(len(labels))[None], S, axis=0)
+        ax2.plot(pos.ravel(), acc.ravel(), "k.", ms=3, label=f"one seed of {S}")
     ax2.axhline(100 / 4, color="0.5", ls="--", label="chance (4 symbols)")
     ax2.set_ylim(0, 105)
     ax2.set_xlabel("window $k$ used in training")
     ax2.set_ylabel("test accuracy (%)")
-    ax2.set_title(f"Echo with delay {result['delay']}: trained accuracy")
+    what = f"median and range over {S} seeds" if S > 1 else "one run"
+    ax2.set_title(f"Echo with delay {result['delay']}: {what}")
     ax2.legend(loc="upper left")
 
 
