@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from dlnotes.memory_tasks import CELLS, recall_grid
+from dlnotes.memory_tasks import CELLS, SOLVED, recall_seed_grid
 from dlnotes.viz import gated as viz
 
 
 @pytest.fixture(scope="module")
-def runs():
+def grid():
     # a tiny grid: enough steps to differ, not to learn
-    return recall_grid((2, 4, 8), (2, 4), steps=5, n_test=16)
+    return recall_seed_grid((2, 4, 8), (2, 4), seeds=(3, 5), steps=5, n_test=16)
 
 
 def _drive(live):
@@ -30,27 +30,41 @@ def _drive(live):
         control.value = default
 
 
-def test_comparison_widget_follows_lag_and_hidden_size(runs):
-    live = viz.comparison_widget(runs)
-    assert live.values() == {"lag": 8, "hidden": 4}
+def test_comparison_widget_follows_lag_and_seed(grid):
+    live = viz.comparison_widget(grid, hidden=2)
+    assert live.values() == {"lag": 8, "seed": 3}
     _drive(live)
-    live.controls["hidden"].value = 2
+    live.controls["seed"].value = 5
     live.controls["lag"].value = 2
     r = live.result
-    assert (r["lag"], r["hidden"]) == (2, 2)
+    assert (r["lag"], r["hidden"], r["seed"], r["n_seeds"]) == (2, 2, 5, 2)
     assert r["gates"]["f"].shape == (2, 3) and r["gates"]["u"].shape == (2, 3)
     for c in CELLS:
-        np.testing.assert_array_equal(
-            r["accuracy"][c], [runs[c, 2, lag]["accuracy"] for lag in (2, 4, 8)])
-        np.testing.assert_array_equal(r["history"][c], runs[c, 2, 2]["history"])
-    assert "Lag 2, 2 hidden units" in live.status.value
+        solved = [np.mean(grid[c, 2, lag]["accuracy"] >= SOLVED) for lag in (2, 4, 8)]
+        np.testing.assert_array_equal(r["solved"][c], solved)
+        np.testing.assert_array_equal(r["history"][c], grid[c, 2, 2]["histories"][1])
+        assert r["accuracy"][c] == grid[c, 2, 2]["accuracy"][1]
+    assert "Lag 2, 2 hidden units" in live.status.value and "seed 5" in live.status.value
 
 
-def test_comparison_gates_lie_in_zero_one(runs):
-    r = viz.compute_comparison(runs, 8, 4)
+def test_comparison_gates_lie_in_zero_one(grid):
+    r = viz.compute_comparison(grid, 8, 4, seed=5)
     for k in "ifu":
         g = r["gates"][k]
         assert g.shape == (4, 9) and np.all((g > 0) & (g < 1))
+
+
+def test_comparison_counts_each_cell_at_the_lags_it_was_trained(grid):
+    partial = dict(grid)
+    del partial["rnn", 4, 2]
+    r = viz.compute_comparison(partial, 8, 4, seed=3)
+    assert list(r["lags"]["rnn"]) == [4, 8] and list(r["lags"]["gru"]) == [2, 4, 8]
+    assert r["solved"]["rnn"].shape == (2,)
+    fig = Figure()
+    viz.draw_comparison(fig, r)
+    assert len(fig.axes) == 5 and all(ax.get_title() for ax in fig.axes[:4])
+    # the widget offers only the lags every cell has
+    assert viz.comparison_widget(partial, hidden=4).controls["lag"].options == (4, 8)
 
 
 def test_gradient_paths_show_the_cell_path_and_the_rnn_jacobian():

@@ -10,9 +10,11 @@ from ..gru import gru_forward, gru_gate_values
 from ..lstm import cell_path_gains, lstm_forward, lstm_gate_values
 from ..memory_tasks import (
     CELLS,
+    SOLVED,
     classifier_init,
     input_gradient_norms,
     recall_task,
+    seed_run,
 )
 from ..rnn import rnn_forward, state_jacobian_norms
 from .live import LiveFigure
@@ -79,57 +81,71 @@ def draw_gradient_paths(fig, result):
     ax2.legend(fontsize=8)
 
 
-def _grid_axes(runs):
-    hiddens = sorted({H for _, H, _ in runs})
-    lags = sorted({lag for _, _, lag in runs})
-    return hiddens, lags
+def _lags(grid, hidden):
+    """The lags at which ``grid`` holds every cell with ``hidden`` units."""
+    return sorted({lag for _, H, lag in grid if H == hidden
+                   and all((c, H, lag) in grid for c in CELLS)})
 
 
-def compute_comparison(runs, lag, hidden, seed=12345):
-    """The comparison at one lag and hidden size, from precomputed ``runs``
-    (as from ``memory_tasks.recall_grid``).
+def compute_comparison(grid, lag, hidden=4, seed=0, probe=12345):
+    """The comparison at one lag and hidden size: over seeds, and one run.
 
-    Returns a dict with ``accuracy`` {cell: (lags,)} for this hidden size,
-    ``history`` {cell: losses} at this lag, ``gates`` for one held-out
-    sequence: LSTM "i", "f" and GRU "u", each (H, T), and ``symbol`` (the
-    flagged symbol) of that sequence.
+    Parameters
+    ----------
+    grid : dict (cell, hidden, lag) -> ``memory_tasks.train_recall_seeds``
+        result, for every cell at ``hidden`` units and the same seeds
+    lag, hidden : the setting shown
+    seed : the seed of the one run whose losses and gates are shown
+    probe : seed of the held-out sequence the gates are shown on
+
+    Returns a dict with ``lags`` {cell: (L_c,)}, the lags at which ``grid``
+    holds that cell with ``hidden`` units; ``solved`` {cell: (L_c,)}, the
+    fraction of the seeds whose run solves each of them; ``n_seeds``; for the
+    run of
+    ``seed`` at ``lag``: ``history`` {cell: losses}, ``accuracy`` {cell:
+    held-out accuracy}, ``gates`` on one held-out sequence (LSTM "i", "f"
+    and GRU "u", each (H, T)) and ``symbol``, that sequence's flagged symbol.
     """
-    _, lags = _grid_axes(runs)
-    x, labels = recall_task(1, lag, np.random.default_rng(seed))
+    lags = {c: sorted(g for cc, H, g in grid if (cc, H) == (c, hidden)) for c in CELLS}
+    runs = {c: seed_run(grid[c, hidden, lag], grid[c, hidden, lag]["seeds"].index(seed))
+            for c in CELLS}
+    x, labels = recall_task(1, lag, np.random.default_rng(probe))
     h0 = np.zeros((1, hidden))
-    p_lstm = runs["lstm", hidden, lag]["params"]
-    _, _, cache = lstm_forward(x, h0, h0, p_lstm)
+    _, _, cache = lstm_forward(x, h0, h0, runs["lstm"]["params"])
     lstm_gates = lstm_gate_values(cache)
-    _, cache = gru_forward(x, h0, runs["gru", hidden, lag]["params"])
+    _, cache = gru_forward(x, h0, runs["gru"]["params"])
     gates = {"i": lstm_gates["i"][0].T, "f": lstm_gates["f"][0].T,
              "u": gru_gate_values(cache)["u"][0].T}
     return {
-        "lag": lag, "hidden": hidden, "lags": np.array(lags),
-        "accuracy": {cl: np.array([runs[cl, hidden, g]["accuracy"] for g in lags])
-                     for cl in CELLS},
-        "history": {cl: runs[cl, hidden, lag]["history"] for cl in CELLS},
+        "lag": lag, "hidden": hidden, "seed": seed,
+        "lags": {c: np.array(g) for c, g in lags.items()},
+        "n_seeds": len(grid["lstm", hidden, lag]["seeds"]),
+        "solved": {c: np.array([np.mean(grid[c, hidden, g]["accuracy"] >= SOLVED)
+                                for g in lags[c]]) for c in CELLS},
+        "history": {c: runs[c]["history"] for c in CELLS},
+        "accuracy": {c: runs[c]["accuracy"] for c in CELLS},
         "gates": gates, "symbol": int(labels[0]),
     }
 
 
 def draw_comparison(fig, result):
-    """Top: held-out accuracy against the lag, and the training losses at the
-    chosen lag. Bottom: the gates of the trained LSTM (input i_t over forget
-    f_t) and GRU (update u_t) over one held-out sequence."""
+    """Top left: the fraction of seeds that solve each lag. Top right: one
+    run's training losses at the chosen lag. Bottom: the gates of that run's
+    trained LSTM (input i_t over forget f_t) and GRU (update u_t) over one
+    held-out sequence."""
     (ax_acc, ax_loss), (ax_lstm, ax_gru) = fig.subplots(2, 2)
-    lag, H = result["lag"], result["hidden"]
-    for c, acc in result["accuracy"].items():
-        ax_acc.plot(result["lags"], acc, STYLES[c], color=COLORS[c], lw=2, label=NAMES[c])
-    ax_acc.axhline(0.25, color="0.5", ls="--", lw=1)
-    ax_acc.text(result["lags"][0], 0.28, "chance", fontsize=8, color="0.4")
+    lag, H, n, seed = result["lag"], result["hidden"], result["n_seeds"], result["seed"]
+    for c, frac in result["solved"].items():
+        ax_acc.plot(result["lags"][c], frac, STYLES[c], color=COLORS[c], lw=2, label=NAMES[c])
     ax_acc.axvline(lag, color="k", lw=0.8, alpha=0.4)
     ax_acc.set_xscale("log", base=2)
-    ax_acc.set_xticks(result["lags"], [str(g) for g in result["lags"]])
+    ticks = sorted(set().union(*(set(g.tolist()) for g in result["lags"].values())))
+    ax_acc.set_xticks(ticks, [str(g) for g in ticks])
     ax_acc.minorticks_off()
-    ax_acc.set_ylim(0, 1.05)
+    ax_acc.set_ylim(-0.03, 1.05)
     ax_acc.set_xlabel("lag (steps between symbol and answer)")
-    ax_acc.set_ylabel("held-out accuracy")
-    ax_acc.set_title(f"Recall against the lag, H = {H}")
+    ax_acc.set_ylabel(f"fraction of {n} seeds that solve it")
+    ax_acc.set_title(f"Solved (held-out accuracy ≥ {SOLVED:.0%}), H = {H}")
     ax_acc.legend(fontsize=8, loc="center left")
     for c, hist in result["history"].items():
         ax_loss.plot(hist, color=COLORS[c], lw=1.2, label=NAMES[c])
@@ -137,7 +153,7 @@ def draw_comparison(fig, result):
     ax_loss.set_ylim(0, 2)
     ax_loss.set_xlabel("training step (batch of 16)")
     ax_loss.set_ylabel("cross-entropy (nats)")
-    ax_loss.set_title(f"Training at lag {lag}")
+    ax_loss.set_title(f"Training at lag {lag}, one run (seed {seed})")
     ax_loss.legend(fontsize=8)
     g = result["gates"]
     panels = [(ax_lstm, np.vstack([g["i"], g["f"]]),
@@ -153,22 +169,24 @@ def draw_comparison(fig, result):
     ax_lstm.axhline(H - 0.5, color="w", lw=1.5)
     ax_lstm.set_yticks([H / 2 - 0.5, 1.5 * H - 0.5], ["$i$", "$f$"])
     fig.colorbar(im, ax=[ax_lstm, ax_gru], fraction=0.03, pad=0.01, label="gate value")
-    acc = {c: a[list(result["lags"]).index(lag)] for c, a in result["accuracy"].items()}
-    return (f"Lag {lag}, {H} hidden units; the gates are shown for one held-out "
-            f"sequence. Accuracy: " +
+    acc = result["accuracy"]
+    return (f"Lag {lag}, {H} hidden units. Losses and gates: the run of seed {seed}, "
+            f"the gates on one held-out sequence; its held-out accuracy: " +
             ", ".join(f"{NAMES[c]} {acc[c]:.2f}" for c in CELLS) + ".")
 
 
-def comparison_widget(runs, lag=None, hidden=None):
-    """Lag and hidden size -> the comparison, from the precomputed ``runs``."""
-    hiddens, lags = _grid_axes(runs)
+def comparison_widget(grid, lag=None, hidden=4, seed=None):
+    """Lag and seed -> the comparison, from the precomputed seed ``grid``
+    (as for ``compute_comparison``)."""
+    lags = _lags(grid, hidden)
+    seeds = grid["lstm", hidden, lags[0]]["seeds"]
     controls = {
         "lag": W.SelectionSlider(options=lags, value=lag or lags[-1], description="lag"),
-        "hidden": W.ToggleButtons(options=hiddens, value=hidden or hiddens[-1],
-                                  description="hidden units"),
+        "seed": W.SelectionSlider(options=seeds, value=seeds[0] if seed is None else seed,
+                                  description="seed (one run)"),
     }
 
-    def compute(lag, hidden):
-        return compute_comparison(runs, lag, hidden)
+    def compute(lag, seed):
+        return compute_comparison(grid, lag, hidden, seed)
 
     return LiveFigure(controls, compute, draw_comparison, figsize=(10, 6.5))
