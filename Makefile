@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test nbval setup lab execute bench lint clean
+.PHONY: book pdf test nbval setup lab execute bench lint clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,11 @@ REDUCED_SIMD = NPY_DISABLE_CPU_FEATURES="$$($(PY) -m tools.simd_baseline)"
 NBVAL = $(PY) -m pytest --nbval -q -p no:cacheprovider -n 2 --dist loadfile
 NB ?= chapters
 
+## pdf: the whole book as one PDF, printed by Chromium from the built HTML
+## (tools/book_pdf.py; needs Debian's chromium), written into the site
+pdf: book
+	$(PY) -m tools.book_pdf
+
 ## test: lint, unit and gradient tests, nbval, each of them also with reduced
 ## SIMD, the book build, and browser tests
 test: $(STAMP) $(VENDOR)
@@ -47,6 +52,7 @@ test: $(STAMP) $(VENDOR)
 	$(REDUCED_SIMD) $(PY) -m pytest tests -m "not book and not browser" -q -n 2
 	$(MAKE) nbval
 	$(MAKE) book NO_OPEN=1
+	$(PY) -m tools.book_pdf
 	$(PY) -m pytest tests -m "book or browser" -q
 
 ## nbval: re-run the chapters (or NB=chapters/04_rnn.ipynb) and compare their
