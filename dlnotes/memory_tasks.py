@@ -11,25 +11,25 @@ started from a zero state, and a dense readout of its last hidden state,
 logits = W_y h_T + b_y. ``train_recall`` trains any of the three the same way:
 Adam, the same batches, global-norm clipping, the same budget of steps.
 ``train_recall_seeds`` gives the runs of several seeds the same training, all
-at once as one stack of independent models (``dlnotes.stacked``), which costs
+at once as one stack of independent models (``dlnotes._stacked``), which costs
 about what one run costs: a finding is stated over seeds, not from one run.
 """
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import check_int, check_number, check_shape
+from ._stacked import gru_backward as _gru_backward_s
+from ._stacked import gru_forward as _gru_forward_s
+from ._stacked import lstm_backward as _lstm_backward_s
+from ._stacked import lstm_forward as _lstm_forward_s
+from ._stacked import rnn_backward as _rnn_backward_s
+from ._stacked import rnn_forward as _rnn_forward_s
 from .clip import clip_by_norm
 from .gru import gru_backward, gru_forward, gru_init
 from .losses import softmax_cross_entropy
 from .lstm import lstm_backward, lstm_forward, lstm_init
 from .optim import Adam
 from .rnn import init_rnn_params, rnn_backward, rnn_forward
-from .stacked import gru_backward as _gru_backward_s
-from .stacked import gru_forward as _gru_forward_s
-from .stacked import lstm_backward as _lstm_backward_s
-from .stacked import lstm_forward as _lstm_forward_s
-from .stacked import rnn_backward as _rnn_backward_s
-from .stacked import rnn_forward as _rnn_forward_s
 from .train import Diverged, fit
 
 CELLS = ("rnn", "lstm", "gru")
@@ -246,10 +246,10 @@ def input_gradient_norms(cell, params, x, labels):
     return np.linalg.norm(dx, axis=2).mean(axis=0)
 
 
-# --- the same training over seeds, S models in lockstep (dlnotes.stacked) ---
+# --- the same training over seeds, S models in lockstep (dlnotes._stacked) ---
 
 
-def stacked_classifier_forward(cell, params, x):
+def _stacked_forward(cell, params, x):
     """``classifier_forward`` for S models at once, each on its own batch.
 
     Parameters
@@ -262,7 +262,7 @@ def stacked_classifier_forward(cell, params, x):
     Returns
     -------
     logits : ndarray (S, N, M)
-    cache : for ``stacked_classifier_backward``
+    cache : for ``_stacked_backward``
     """
     _check_cell(cell)
     x = check_shape("x", x, ("S", "N", "T", "D"))
@@ -279,8 +279,8 @@ def stacked_classifier_forward(cell, params, x):
     return logits, (cell, rec, h, W_y)
 
 
-def stacked_classifier_backward(dlogits, cache):
-    """Weight gradients of ``stacked_classifier_forward``.
+def _stacked_backward(dlogits, cache):
+    """Weight gradients of ``_stacked_forward``.
 
     Parameters
     ----------
@@ -322,7 +322,7 @@ def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, l
     and keeps its weights, at the first step whose batch loss is below
     ``threshold``, or after ``steps`` steps. The stack trains until its last
     run stops, but all S runs cost about as much as one (see
-    ``dlnotes.stacked``).
+    ``dlnotes._stacked``).
 
     Returns
     -------
@@ -334,9 +334,17 @@ def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, l
         gives run s in ``train_recall``'s form.
     """
     _check_cell(cell)
-    seeds = [int(s) for s in seeds]
+    if isinstance(seeds, str) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of ints, got {seeds!r}")
+    seeds = [check_int("seeds[i]", s, 0) for s in seeds]
     if not seeds:
-        raise ValueError("seeds must name at least one seed")
+        raise ValueError("seeds must name at least one seed, got none")
+    for name, value, low in (("lag", lag, 1), ("hidden", hidden, 1), ("steps", steps, 0),
+                             ("batch", batch, 1), ("symbols", symbols, 2),
+                             ("n_test", n_test, 1)):
+        check_int(name, value, low)
+    check_number("clip", clip, 0, open_low=True)
+    check_number("threshold", threshold)
     S, D = len(seeds), symbols + 1
     inits = [classifier_init(cell, D, hidden, symbols, np.random.default_rng(s),
                              keep_bias=keep_bias) for s in seeds]
@@ -353,7 +361,7 @@ def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, l
     histories, final = [[] for _ in seeds], {}
     for step in range(steps + 1):
         x, labels = batches(batch, step, live)
-        logits, cache = stacked_classifier_forward(cell, params, x)
+        logits, cache = _stacked_forward(cell, params, x)
         losses, dlogits = zip(*(softmax_cross_entropy(logits[j], labels[j])
                                 for j in range(len(live))))
         for j, s in enumerate(live):
@@ -365,7 +373,7 @@ def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, l
             final[live[j]] = {k: v[j] for k, v in params.items()}
         if stop.all():
             break
-        grads = _clip_each(stacked_classifier_backward(np.stack(dlogits), cache), clip)
+        grads = _clip_each(_stacked_backward(np.stack(dlogits), cache), clip)
         params = optimizer.step(params, grads)
         if stop.any():  # drop the stopped runs, and their Adam moments
             go = ~stop
@@ -375,7 +383,7 @@ def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, l
             optimizer.v = {k: v[go] for k, v in optimizer.v.items()}
     params = {k: np.stack([final[s][k] for s in range(S)]) for k in params}
     x, labels = batches(n_test, 2**31, range(S))
-    logits, _ = stacked_classifier_forward(cell, params, x)
+    logits, _ = _stacked_forward(cell, params, x)
     return {
         "cell": cell, "lag": lag, "hidden": hidden, "seeds": seeds, "params": params,
         "accuracy": np.mean(np.argmax(logits, axis=2) == labels, axis=1),
@@ -388,6 +396,7 @@ def seed_run(result, k):
     """Run k of a ``train_recall_seeds`` result in ``train_recall``'s form:
     a dict with "cell", "lag", "hidden", "seed", "params" (own copies),
     "history", "steps" and "accuracy"."""
+    check_int("k", k, 0, len(result["seeds"]) - 1)
     return {
         "cell": result["cell"], "lag": result["lag"], "hidden": result["hidden"],
         "seed": result["seeds"][k],

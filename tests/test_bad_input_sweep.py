@@ -84,8 +84,11 @@ KNOWN_GAPS = {
     "dlnotes.memory_tasks.input_gradient_norms",
     "dlnotes.memory_tasks.longest_solved",
     "dlnotes.memory_tasks.recall_grid",
+    "dlnotes.memory_tasks.recall_seed_grid",
     "dlnotes.memory_tasks.recall_task",
+    "dlnotes.memory_tasks.seed_run",
     "dlnotes.memory_tasks.train_recall",
+    "dlnotes.memory_tasks.train_recall_seeds",
     "dlnotes.mlp.MLP.objective",
     "dlnotes.rnn.rnn_forward",
     "dlnotes.rnn.rnn_truncated_states",
@@ -336,6 +339,15 @@ def registry():
         n_test=4, bad=({"cells": ("rnn", "nope")}, {"lags": [0]}))
     reg(memory_tasks.longest_solved, runs=runs, cell="rnn", hidden=3,
         bad=({"hidden": 99},))
+    reg(memory_tasks.train_recall_seeds, cell="rnn", lag=2, hidden=3, seeds=[0, 1],
+        steps=2, batch=4, lr=0.02, clip=1.0, threshold=0.02, keep_bias=4.0, symbols=3,
+        n_test=8, bad=({"steps": -1}, {"lr": -1.0}, {"clip": 0.0}, {"batch": 0},
+                       {"seeds": []}))
+    seeds_run = memory_tasks.train_recall_seeds("rnn", 2, 3, [0, 1], steps=1, batch=4,
+                                                n_test=4)
+    reg(memory_tasks.seed_run, result=seeds_run, k=1, bad=({"k": 2},))
+    reg(memory_tasks.recall_seed_grid, lags=[2], hiddens=[3], seeds=[0, 1], cells=("rnn",),
+        steps=1, batch=4, n_test=4, bad=({"cells": ("rnn", "nope")}, {"lags": [0]}))
     reg(memory_tasks.input_gradient_norms, cell="gru", params=rp, x=rx, labels=rl)
     r["dlnotes.mlp.MLP.__init__"] = (mlp.MLP, {"params": m.params,
                                                "activations": ["tanh", "identity"]},

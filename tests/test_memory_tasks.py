@@ -8,6 +8,8 @@ from dlnotes.losses import softmax_cross_entropy
 from dlnotes.memory_tasks import (
     CELLS,
     SOLVED,
+    _stacked_backward,
+    _stacked_forward,
     classifier_backward,
     classifier_forward,
     classifier_init,
@@ -16,8 +18,6 @@ from dlnotes.memory_tasks import (
     recall_seed_grid,
     recall_task,
     seed_run,
-    stacked_classifier_backward,
-    stacked_classifier_forward,
     train_recall,
     train_recall_seeds,
 )
@@ -111,9 +111,9 @@ def test_stacked_classifier_is_the_classifier_of_each_slice(cell):
     each = [classifier_init(cell, 5, 3, 4, np.random.default_rng(s)) for s in range(2)]
     params = {k: np.stack([p[k] for p in each]) for k in each[0]}
     x, labels = rng.normal(size=(2, 6, 7, 5)), rng.integers(0, 4, (2, 6))
-    logits, cache = stacked_classifier_forward(cell, params, x)
+    logits, cache = _stacked_forward(cell, params, x)
     dlogits = np.stack([softmax_cross_entropy(logits[s], labels[s])[1] for s in range(2)])
-    grads = stacked_classifier_backward(dlogits, cache)
+    grads = _stacked_backward(dlogits, cache)
     for s in range(2):
         logits_s, cache_s = classifier_forward(cell, each[s], x[s])
         np.testing.assert_allclose(logits[s], logits_s, rtol=1e-12, atol=1e-14)
@@ -157,3 +157,11 @@ def test_seed_grid_holds_one_result_per_setting():
     assert [len(h) for h in r["histories"]] == [4, 4] and list(r["steps"]) == [3, 3]
     with pytest.raises(ValueError, match="seeds"):
         train_recall_seeds("gru", 3, 2, seeds=[])
+    with pytest.raises(TypeError, match="seeds"):
+        train_recall_seeds("gru", 3, 2, seeds=3)
+    with pytest.raises(ValueError, match="seeds"):
+        train_recall_seeds("gru", 3, 2, seeds=[0, -1])
+    with pytest.raises(ValueError, match="steps"):
+        train_recall_seeds("gru", 3, 2, seeds=[0], steps=-1)
+    with pytest.raises(ValueError, match="k must"):
+        seed_run(r, 2)

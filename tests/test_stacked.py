@@ -1,10 +1,11 @@
-"""dlnotes.stacked: model s of a stack computes what the family's module
+"""dlnotes._stacked: model s of a stack computes what the family's module
 computes for it alone, forward and backward."""
 
 import numpy as np
 import pytest
 
-from dlnotes import gru, lstm, rnn, stacked
+from dlnotes import _stacked as stacked
+from dlnotes import gru, lstm, rnn
 
 S, N, T, D, H = 3, 2, 5, 3, 4
 
