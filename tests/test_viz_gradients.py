@@ -116,3 +116,60 @@ def test_gradient_widget_trains_a_setting_seen_before_only_once():
     live.controls["batchnorm"].value = True
     live.controls["batchnorm"].value = False
     assert live.result is first
+
+
+def test_run_summary_reads_a_finished_and_a_diverged_run():
+    done = viz.run_summary({"losses": [3.0, 1.0, 2.0, 0.5], "diverged_at": None})
+    assert done == {"start": 3.0, "final": 0.5, "best": 0.5, "best_step": 3.0,
+                    "rise": 1.0, "diverged_at": done["diverged_at"]}
+    assert np.isnan(done["diverged_at"])
+    smooth = viz.run_summary({"losses": [3.0, 2.0, 1.5], "diverged_at": None})
+    assert smooth["rise"] == -0.5  # every step lowered the loss
+    gone = viz.run_summary({"losses": [2.0, 1e10, np.nan], "diverged_at": 2})
+    assert np.isnan(gone["final"]) and gone["diverged_at"] == 2.0
+    assert gone["best"] == 2.0 and gone["best_step"] == 0.0 and gone["rise"] == 1e10 - 2
+
+
+def test_exploding_seeds_summarises_one_run_pair_per_seed():
+    data = viz.chapter_data(16)
+    settings = dict(gain=1.5, lr=0.05, steps=3, depth=8)
+    over = viz.exploding_seeds(data, seeds=(1, 2), **settings)
+    assert list(over["seeds"]) == [1, 2] and over["first"].shape == (2,)
+    for side in ("plain", "clipped"):
+        assert set(over[side]) == {"start", "final", "best", "best_step", "rise",
+                                   "diverged_at"}
+        assert all(v.shape == (2,) for v in over[side].values())
+    assert np.array_equal(over["plain"]["start"], over["clipped"]["start"])
+    one = viz.compute_exploding(data, seed=2, **settings)
+    plain2, clipped2 = one["runs"].values()
+    assert over["first"][1] == plain2["norms"][0, 0]
+    assert over["clipped"]["final"][1] == clipped2["losses"][-1]
+    assert over["example"]["runs"].keys() == one["runs"].keys()
+    assert over["first"][0] != over["first"][1]  # another seed, other weights
+
+
+def test_remedies_seeds_runs_every_network_from_each_seed():
+    data = viz.chapter_data(16)
+    over = viz.remedies_seeds(data, seeds=(1, 2, 3), depth=6, steps=2)
+    assert set(over["first"]) == set(viz.REMEDIES) == set(over["runs"])
+    assert all(v.shape == (3,) for v in over["first"].values())
+    assert all(v.shape == (3,) for v in over["top"].values())
+    seed2 = viz.compute_remedies(data, depth=6, steps=2, seed=2)
+    for label in viz.REMEDIES:
+        assert over["first"][label][1] == seed2["first"][label]
+        assert over["runs"][label]["final"][1] == seed2["runs"][label]["losses"][-1]
+        assert over["top"][label][1] == seed2["runs"][label]["norms"][0, -1]
+    assert over["example"]["first"] == viz.compute_remedies(data, depth=6, steps=2)["first"]
+
+
+def test_last_bit_sensitivity_moves_w1_by_one_ulp_and_compares_the_runs():
+    data = viz.chapter_data(16)
+    model = viz.make_net(6, "sigmoid", residual=True)
+    before = {k: v.copy() for k, v in model.params.items()}
+    r = viz.last_bit_sensitivity(model, data, 0.1, 4)
+    assert r["losses"].shape == r["perturbed"].shape == r["rel_diff"].shape == (5,)
+    assert np.all(r["rel_diff"] < 1e-12)  # a smooth run stays put
+    assert all(np.array_equal(before[k], model.params[k]) for k in before)
+    exploding = viz.make_net(12, "relu", 1.5, "he")
+    with pytest.raises(ValueError, match="diverged"):
+        viz.last_bit_sensitivity(exploding, data, 0.5, 10)

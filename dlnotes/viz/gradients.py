@@ -101,14 +101,16 @@ def compute_depth_sweep(data, gains=(1.0, 1.2, 1.5), depths=tuple(range(5, 41, 5
     return {"depths": np.array(depths), "norms": norms, "factor": factor}
 
 
-def compute_exploding(data, gain=1.2, lr=0.05, steps=80, threshold=1.0, depth=DEPTH):
+def compute_exploding(data, gain=1.2, lr=0.05, steps=80, threshold=1.0, depth=DEPTH,
+                      seed=1):
     """The same exploding ReLU network trained without and with clip_by_norm.
 
     Returns a dict with ``runs``: {"plain gradient descent": ..., "clipped
-    by norm": ...}, each a ``dlnotes.deepnet.train`` result, and the settings.
+    by norm": ...}, each a ``dlnotes.deepnet.train`` result, and the settings;
+    ``seed`` draws the weights (``make_net``).
     """
     x, labels = data
-    model = make_net(depth, "relu", gain, "he")
+    model = make_net(depth, "relu", gain, "he", seed=seed)
     runs = {
         "plain gradient descent": train(model, x, labels, lr, steps, LOSS),
         f"clipped by norm at {threshold:g}": train(model, x, labels, lr, steps, LOSS,
@@ -209,16 +211,17 @@ REMEDIES = {
 }
 
 
-def compute_remedies(data, depth=DEPTH, lr=0.05, steps=60, remedies=None):
+def compute_remedies(data, depth=DEPTH, lr=0.05, steps=60, remedies=None, seed=1):
     """Train the deep sigmoid network and each remedy on the same data and seed.
 
     ``remedies`` maps a label to ``make_net`` keyword arguments (default
-    ``REMEDIES``). Returns a dict with ``runs`` (label -> ``train`` result) and
-    ``first`` (label -> ||dL/dW^1|| at initialisation).
+    ``REMEDIES``); ``seed`` draws the weights of all of them. Returns a dict
+    with ``runs`` (label -> ``train`` result) and ``first`` (label ->
+    ||dL/dW^1|| at initialisation).
     """
     x, labels = data
     remedies = REMEDIES if remedies is None else remedies
-    runs = {k: train(make_net(depth, **kw), x, labels, lr, steps, LOSS)
+    runs = {k: train(make_net(depth, seed=seed, **kw), x, labels, lr, steps, LOSS)
             for k, kw in remedies.items()}
     first = {k: float(r["norms"][0, 0]) for k, r in runs.items()}
     return {"runs": runs, "first": first, "depth": depth, "lr": lr}
@@ -239,6 +242,123 @@ def draw_remedies(fig, result):
     """``draw_runs`` for ``compute_remedies``."""
     draw_runs(fig, result["runs"],
               f"Training, {result['depth']} layers, lr {result['lr']:g}")
+
+
+SEEDS = tuple(range(1, 11))  # weight seeds of the findings over seeds; 1 is the figures'
+
+
+def run_summary(run):
+    """What one training run reached, as plain floats.
+
+    Parameters
+    ----------
+    run : dict, a ``dlnotes.deepnet.train`` result; its ``losses`` (S + 1,)
+        are the loss before each of S steps and after the last, or up to the
+        first non-finite loss when the run diverged
+
+    Returns
+    -------
+    dict of float: ``start`` (the loss at step 0), ``final`` (the last loss,
+    NaN or inf for a diverged run), ``best`` (the lowest finite loss) and
+    ``best_step`` (its step), ``rise`` (the largest increase of the loss from
+    one step to the next among finite losses, negative when every step
+    lowered it) and ``diverged_at`` (the step of the first non-finite loss,
+    NaN when there is none)
+    """
+    losses = np.asarray(run["losses"], dtype=np.float64)
+    finite = losses[np.isfinite(losses)]
+    rises = np.diff(finite)
+    return {"start": float(losses[0]), "final": float(losses[-1]),
+            "best": float(finite.min()), "best_step": float(finite.argmin()),
+            "rise": float(rises.max()) if rises.size else np.nan,
+            "diverged_at": np.nan if run["diverged_at"] is None else float(run["diverged_at"])}
+
+
+def _stack(summaries):
+    """{key: ndarray (n,)} from n ``run_summary`` dicts."""
+    return {k: np.array([s[k] for s in summaries]) for k in summaries[0]}
+
+
+def exploding_seeds(data, seeds=SEEDS, **settings):
+    """``compute_exploding`` for each weight seed, summarised over the seeds.
+
+    Parameters
+    ----------
+    data : (x (N, 2), labels (N,)), as ``chapter_data``
+    seeds : sequence of n ints, the weight seeds
+    **settings : ``compute_exploding``'s keyword arguments (gain, lr, ...)
+
+    Returns
+    -------
+    dict with ``seeds`` (n,); ``first`` (n,), ||dL/dW^1|| at initialisation;
+    ``plain`` and ``clipped``, each ``{key: ndarray (n,)}`` with the keys of
+    ``run_summary``; ``example``, the full ``compute_exploding`` result of
+    ``seeds[0]`` (for a figure of one run)
+    """
+    results = [compute_exploding(data, seed=s, **settings) for s in seeds]
+    pairs = [list(r["runs"].values()) for r in results]
+    return {"seeds": np.array(seeds),
+            "first": np.array([p[0]["norms"][0, 0] for p in pairs]),
+            "plain": _stack([run_summary(p[0]) for p in pairs]),
+            "clipped": _stack([run_summary(p[1]) for p in pairs]),
+            "example": results[0]}
+
+
+def remedies_seeds(data, seeds=SEEDS, **settings):
+    """``compute_remedies`` for each weight seed, summarised over the seeds.
+
+    Parameters
+    ----------
+    data : (x (N, 2), labels (N,)), as ``chapter_data``
+    seeds : sequence of n ints, the weight seeds (every network of a seed
+        starts from that seed's draw)
+    **settings : ``compute_remedies``'s keyword arguments (depth, lr, ...)
+
+    Returns
+    -------
+    dict with ``seeds`` (n,) and, for each network label: ``first[label]``
+    (n,), ||dL/dW^1|| at initialisation, ``top[label]`` (n,), ||dL/dW^L||
+    there, and ``runs[label]``, ``{key: ndarray (n,)}`` with the keys of
+    ``run_summary``; ``example``, the full ``compute_remedies`` result of
+    ``seeds[0]`` (for a figure of one run)
+    """
+    results = [compute_remedies(data, seed=s, **settings) for s in seeds]
+    labels = list(results[0]["runs"])
+    return {"seeds": np.array(seeds),
+            "first": {k: np.array([r["first"][k] for r in results]) for k in labels},
+            "top": {k: np.array([r["runs"][k]["norms"][0, -1] for r in results])
+                    for k in labels},
+            "runs": {k: _stack([run_summary(r["runs"][k]) for r in results]) for k in labels},
+            "example": results[0]}
+
+
+def last_bit_sensitivity(model, data, lr, steps, clip=None):
+    """How far one unit in the last place of the weights moves a training run.
+
+    Trains ``model`` as ``dlnotes.deepnet.train`` does, and again from the
+    same weights with every entry of ``W1`` moved to the next float64 up (a
+    relative change of about 1e-16, the size of a rounding difference
+    between two CPUs).
+
+    Parameters
+    ----------
+    model : DeepMLP; data : (x (N, D), labels (N,))
+    lr : float; steps : int; clip : float, optional (clip by global norm)
+
+    Returns
+    -------
+    dict with ``losses`` and ``perturbed`` (S + 1,), the two loss curves, and
+    ``rel_diff`` (S + 1,), |perturbed - losses| / |losses| at each step
+    (both runs must stay finite)
+    """
+    x, labels = data
+    moved = dict(model.params, W1=np.nextafter(model.params["W1"], np.inf))
+    twin = DeepMLP(moved, model.activation, model.residual, model.batchnorm)
+    a, b = (np.asarray(train(m, x, labels, lr, steps, LOSS, clip=clip)["losses"])
+            for m in (model, twin))
+    if a.shape != b.shape or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("last_bit_sensitivity needs two finite runs; one diverged")
+    return {"losses": a, "perturbed": b, "rel_diff": np.abs(b - a) / np.abs(a)}
 
 
 def compute_comparison(data, depth, activation, scale, residual, batchnorm, clip,
