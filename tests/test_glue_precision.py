@@ -38,6 +38,16 @@ def glued_values(nb, compared_only=False):
     return values
 
 
+def is_raw_float(text):
+    """A stored float repr not written by dlnotes.book.glue (strings, ints and
+    non-finite values are not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return np.isfinite(value) and not text.lstrip("-").isdigit() and not GLUED_FLOAT.match(text)
+
+
 def references(nb):
     """(name, format spec or None) of every {glue:text} role in the prose."""
     for cell in nb["cells"]:
@@ -66,8 +76,7 @@ def test_the_significant_digits_shown_are_counted():
 def test_no_glued_float_is_stored_at_full_precision(path):
     nb = json.loads(path.read_text())
     raw = {name: text for name, text in glued_values(nb, compared_only=True).items()
-           if "." in text and not GLUED_FLOAT.match(text)
-           and text not in ("nan", "inf", "-inf")}
+           if is_raw_float(text)}
     assert not raw, (
         f"{path.name} glues floats without dlnotes.book.glue, so their last digits "
         f"depend on the CPU: {raw}"
@@ -89,6 +98,12 @@ def test_no_reference_shows_more_digits_than_were_glued(path):
         if shown > glued_sig:
             too_many.append(f"{name}:{spec} shows {shown} digits, glued with sig={glued_sig}")
     assert not too_many, f"{path.name}: " + "; ".join(too_many)
+
+
+def test_a_raw_float_is_told_from_a_glued_one_a_string_and_an_int():
+    assert is_raw_float("0.015493561985378084") and is_raw_float("98.7")
+    assert not is_raw_float("1.54936e-02") and not is_raw_float("42")
+    assert not is_raw_float("'median 0.40 (range 0.14 to 1.33)'") and not is_raw_float("nan")
 
 
 def test_rounded_keeps_the_significant_digits_asked_for():
