@@ -18,22 +18,22 @@ import numpy as np
 
 
 def rounded(value, sig=6):
-    """``value`` rounded to ``sig`` significant digits; ints and other types
-    are returned unchanged.
+    """``value`` rounded to ``sig`` significant digits; an int is returned
+    unchanged, NaN, inf and non-numbers are refused.
 
     >>> rounded(0.015493561985378084, 4)
     0.01549
     """
-    if isinstance(value, bool | int | np.integer) or not isinstance(
-        value, float | np.floating
-    ):
-        return value
-    if not isinstance(sig, int) or sig < 1:
+    if not isinstance(sig, int) or isinstance(sig, bool) or sig < 1:
         raise ValueError(f"sig must be a positive int, got {sig!r}")
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
+    if isinstance(value, bool | int | np.integer):
         return value
-    return float(f"{value:.{sig - 1}e}")
+    if not isinstance(value, float | np.floating):
+        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"value must be finite, got {value}: a NaN in the prose says nothing")
+    return float(f"{value:.{sig - 1}e}") if value else value
 
 
 class _Glued(float):
@@ -58,12 +58,16 @@ def glue(name, value, sig=6):
     ``x = 12.3456`` needs ``sig >= 5``; tests/test_glue_precision.py checks
     every chapter for it, reading ``sig`` back from the stored output.
     """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier for {{glue:text}}, got {name!r}")
+    if isinstance(value, float | np.floating):
+        value = _Glued(value, sig)  # checks sig and refuses NaN and inf
+    elif not isinstance(value, str | bool | int | np.integer):
+        raise TypeError(f"value must be a number or a str, got {type(value).__name__}")
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # a notebook run without the book's tools: nothing to glue into
         return
-    if isinstance(value, float | np.floating) and math.isfinite(value):
-        value = _Glued(value, sig)
     myst_glue(name, value, display=False)
 
 
@@ -77,14 +81,21 @@ def spread(values, fmt="{:.2f}"):
         A ``str.format`` pattern for one number, at the precision the
         spread allows.
     """
-    values = np.asarray(values, dtype=np.float64)
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"values must be a sequence of numbers, got {values!r}") from None
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"values must be a non-empty 1-d sequence, got shape {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be finite, got {values}")
     med, lo, hi = np.median(values), values.min(), values.max()
     return f"median {fmt.format(med)} (range {fmt.format(lo)} to {fmt.format(hi)})"
 
 
 def solved(flags):
     """``"k of n"`` for a sequence of booleans, one per seed."""
+    if isinstance(flags, str) or not hasattr(flags, "__iter__"):
+        raise TypeError(f"flags must be a sequence of booleans, got {flags!r}")
     flags = [bool(f) for f in flags]
     return f"{sum(flags)} of {len(flags)}"

@@ -123,9 +123,15 @@ def test_a_glued_float_records_its_precision_and_reads_back_as_the_float():
     assert float(repr(_Glued(536870912.0, 6))) == 536871000.0
 
 
-def test_glue_refuses_a_precision_that_is_not_a_positive_int():
+def test_glue_refuses_a_bad_precision_name_or_value():
     with pytest.raises(ValueError, match="sig"):
         glue("x", 0.5, sig=0)
+    with pytest.raises(ValueError, match="name"):
+        glue("not a name", 0.5)
+    with pytest.raises(ValueError, match="finite"):
+        glue("x", float("nan"))
+    with pytest.raises(TypeError, match="value"):
+        glue("x", None)
 
 
 def test_spread_and_solved_summarise_seeds():
