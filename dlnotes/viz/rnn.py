@@ -152,7 +152,7 @@ def draw_truncation(fig, result):
             capsize=3, ecolor="0.3")
     if S > 1:
         pos = np.repeat(np.arange(len(labels))[None], S, axis=0)
-        ax2.plot(pos.ravel(), acc.ravel(), "k.", ms=3, label=f"one seed of {S}")
+        ax2.plot(pos.ravel(), acc.ravel(), "k.", ms=3, label="one run (seed)")
     ax2.axhline(100 / 4, color="0.5", ls="--", label="chance (4 symbols)")
     ax2.set_ylim(0, 105)
     ax2.set_xlabel("window $k$ used in training")
