@@ -91,3 +91,20 @@ def test_classifier_widget_trains_a_setting_seen_before_only_once():
     live.controls["hidden"].value = 4
     live.controls["hidden"].value = 8  # back to the default
     assert live.result is first
+
+
+def test_classifier_accuracy_over_seeds_is_compute_classifier_per_seed():
+    seeds = [0, 3]
+    acc = viz.classifier_accuracy_over_seeds("two moons", seeds, hidden=4, depth=1,
+                                             activation="tanh", lr=0.3, steps=20)
+    assert acc.shape == (2,)
+    for s, a in zip(seeds, acc):
+        run = viz.compute_classifier(viz.toy_data("two moons", seed=s), 4, 1, "tanh", 0.3,
+                                     steps=20, seed=s)
+        assert a == run["accuracy"]
+    assert acc[0] != acc[1]  # each seed draws its own points and weights
+    for bad in ([], [-1], [0.5]):
+        with pytest.raises(ValueError, match="seeds"):
+            viz.classifier_accuracy_over_seeds("two moons", bad, 4, 1, "tanh", 0.3)
+    with pytest.raises(ValueError, match="dataset"):
+        viz.classifier_accuracy_over_seeds("moons", [0], 4, 1, "tanh", 0.3)

@@ -170,6 +170,32 @@ def compute_classifier(data, hidden, depth, activation, lr, steps=300, seed=0):
             "x": x, "labels": labels, "sizes": sizes, "activation": activation}
 
 
+def classifier_accuracy_over_seeds(dataset, seeds, hidden, depth, activation, lr, steps=300):
+    """The training accuracy of ``compute_classifier``, once per seed.
+
+    Seed s draws both the data set, ``toy_data(dataset, seed=s)`` (its own
+    200 points), and the initial weights, ``compute_classifier(..., seed=s)``;
+    seed 0 is the run the chapter draws.
+
+    Parameters
+    ----------
+    dataset : a name from ``DATASETS``
+    seeds : sequence of S >= 1 ints >= 0
+    hidden, depth, activation, lr, steps : as ``compute_classifier``
+
+    Returns
+    -------
+    ndarray (S,), the fraction of its training points each run classifies
+    correctly.
+    """
+    check_choice("dataset", dataset, list(DATASETS))
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, int | np.integer) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of ints >= 0, got {seeds!r}")
+    return np.array([compute_classifier(toy_data(dataset, seed=s), hidden, depth, activation,
+                                        lr, steps, seed=s)["accuracy"] for s in seeds])
+
+
 def draw_classifier(fig, result):
     """Decision boundary (left) and loss curve (right) of ``compute_classifier``."""
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.3])
