@@ -109,3 +109,60 @@ def test_static_figures_draw(digits):
     viz.draw_mistakes(fig, digits.x_test, digits.labels_test, predicted, limit=5)
     assert len(fig.axes) == 5
     plt.close("all")
+
+
+def test_comparison_of_seed_0_is_the_chapters_run():
+    # the chapter trains seed 0 with this code, one epoch here to be quick,
+    # and takes seeds 1, 2, ... from compute_comparison
+    d = cnn.load_digits(test_fraction=0.25, seed=0)
+    model = cnn.CNN.init(np.random.default_rng(0), image_shape=(1, 8, 8),
+                         filters=(16, 32), kernel=3, classes=10)
+    mlp = cnn.comparable_mlp(cnn.param_count(model.params), np.random.default_rng(0))
+    flat = d.x_train.reshape(len(d.x_train), -1)
+    cnn_params, _ = cnn.train(model, d.x_train, d.labels_train, epochs=1)
+    mlp_params, _ = cnn.train(mlp, flat, d.labels_train, epochs=1)
+    fill = (0 - d.mean) / d.std
+    study = viz.compute_comparison([0], epochs=1)
+    assert study["cnn"][0] == cnn.accuracy(model, d.x_test, d.labels_test, cnn_params)
+    assert study["mlp"][0] == cnn.accuracy(mlp, d.x_test.reshape(len(d.x_test), -1),
+                                           d.labels_test, mlp_params)
+    assert study["cnn_shifted"].shape == study["mlp_shifted"].shape == (1, len(viz.SHIFTS))
+    np.testing.assert_array_equal(study["cnn_shifted"][0], viz.shifted_accuracy(
+        model, cnn_params, d.x_test, d.labels_test, viz.SHIFTS, fill))
+    for k, (down, right) in enumerate(viz.SHIFTS):
+        moved = cnn.shift_images(d.x_test, down, right, fill).reshape(len(d.x_test), -1)
+        assert study["mlp_shifted"][0, k] == cnn.accuracy(mlp, moved, d.labels_test,
+                                                          mlp_params)
+    np.testing.assert_array_equal(study["seeds"], [0])
+
+
+def test_shifted_accuracy_without_a_move_is_the_accuracy(digits):
+    model = cnn.CNN.init(np.random.default_rng(1))
+    x, labels = digits.x_test[:50], digits.labels_test[:50]
+    acc = viz.shifted_accuracy(model, model.params, x, labels, [(0, 0), (1, 0)], -0.8)
+    assert acc.shape == (2,) and acc[0] == cnn.accuracy(model, x, labels)
+    mlp = cnn.comparable_mlp(200, np.random.default_rng(1))
+    flat = x.reshape(len(x), -1)
+    assert viz.shifted_accuracy(mlp, mlp.params, x, labels, [(0, 0)], 0.0)[0] == \
+        cnn.accuracy(mlp, flat, labels)
+
+
+def test_shuffled_pixels_are_one_permutation_for_every_image_and_channel():
+    x = np.arange(2 * 3 * 4 * 4, dtype=float).reshape(2, 3, 4, 4)
+    order = np.random.default_rng(0).permutation(16)
+    out = viz._shuffle_pixels(x, order)
+    for n in range(2):
+        for c in range(3):
+            np.testing.assert_array_equal(out[n, c].ravel(), x[n, c].ravel()[order])
+
+
+def test_comparison_on_shuffled_pixels_trains_on_other_inputs():
+    plain = viz.compute_comparison([1], epochs=1, shifts=())
+    shuffled = viz.compute_comparison([1], epochs=1, shifts=(), permute=True)
+    assert plain["cnn_shifted"].shape == (1, 0)
+    assert shuffled["cnn"][0] != plain["cnn"][0] and shuffled["mlp"][0] != plain["mlp"][0]
+    with pytest.raises(ValueError, match="shifts must be empty"):
+        viz.compute_comparison([1], epochs=1, permute=True)
+    for bad in ([], [-1], [1.0]):
+        with pytest.raises(ValueError, match="seeds"):
+            viz.compute_comparison(bad, epochs=1)

@@ -1,13 +1,16 @@
 """Figures and widgets of chapter 3: a 3x3 kernel on a digit, the output-size
-grid, the digits, training curves, and a trained CNN's filters and feature maps."""
+grid, the digits, training curves, the CNN against the MLP over seeds, and a
+trained CNN's filters and feature maps."""
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.patches import Rectangle
 
 from .._checks import check_choice, check_int
+from ..cnn import CNN, accuracy, comparable_mlp, load_digits, param_count, shift_images, train
 from ..conv import conv2d_forward, output_size
 from ..losses import softmax
+from ..mlp import MLP
 from .live import LiveFigure
 
 # -- a kernel on a digit --------------------------------------------------------
@@ -233,6 +236,101 @@ def draw_mistakes(fig, images, labels, predicted, limit=12):
         ax.set_yticks([])
     fig.suptitle(f"{int(np.sum(labels != predicted))} misclassified test digits "
                  "(label -> prediction)")
+
+
+# -- the CNN against the MLP, over seeds ----------------------------------------
+
+#: the one-pixel moves of the shifted-digits test: (rows down, columns right)
+SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))
+
+
+def shifted_accuracy(model, params, x, labels, shifts, fill):
+    """The accuracy of a trained model on images moved by each shift.
+
+    Parameters
+    ----------
+    model : a ``dlnotes.cnn.CNN``, or an ``MLP`` that reads the images
+        flattened to (N, C H W); params : its trained weights
+    x : ndarray (N, C, H, W), the images; labels : int array (N,)
+    shifts : sequence of K (down, right) moves, as ``cnn.shift_images``
+    fill : float, the value of the pixels that come in (the background)
+
+    Returns ndarray (K,), one accuracy per shift.
+    """
+    out = []
+    for down, right in shifts:
+        moved = shift_images(x, down, right, fill)
+        if isinstance(model, MLP):
+            moved = moved.reshape(len(moved), -1)
+        out.append(accuracy(model, moved, labels, params))
+    return np.array(out, dtype=np.float64)
+
+
+def _shuffle_pixels(x, order):
+    """x (N, C, H, W) with the H W pixels of every image and channel put in
+    ``order`` (H W,), a permutation of the row-major pixel indices."""
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h * w)[:, :, order].reshape(n, c, h, w)
+
+
+def compute_comparison(seeds, epochs=10, batch_size=32, lr=0.02, shifts=SHIFTS,
+                       permute=False):
+    """Chapter 3's CNN against the MLP of the same size, trained once per seed.
+
+    For seed s everything random follows s, as in the chapter's run (s = 0):
+    the train/test split, ``cnn.load_digits(0.25, s)``; both networks'
+    initial weights, ``cnn.CNN.init`` (16 and 32 filters of 3x3) and
+    ``cnn.comparable_mlp`` each from ``np.random.default_rng(s)``; and the
+    order of the mini-batches, ``cnn.train(..., seed=s)`` (momentum 0.9).
+
+    Parameters
+    ----------
+    seeds : sequence of S >= 1 ints >= 0
+    epochs, batch_size, lr : the training recipe, as ``cnn.train``
+    shifts : sequence of K (down, right) moves; both models are also tested
+        on the test digits moved by each (``shifted_accuracy``, the
+        background's gray level filling the gap)
+    permute : bool; shuffle the pixels of every image, training and test
+        alike, by one permutation per seed,
+        ``np.random.default_rng([s, 1]).permutation(H W)``, before training.
+        Then ``shifts`` must be empty: a shifted shuffled image means nothing.
+
+    Returns
+    -------
+    dict with ``seeds`` (S,) ints; ``cnn`` and ``mlp`` (S,), the test
+    accuracies (fractions); ``cnn_shifted`` and ``mlp_shifted`` (S, K), the
+    test accuracies on the moved digits.
+    """
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, int | np.integer) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of ints >= 0, got {seeds!r}")
+    shifts = [tuple(s) for s in shifts]
+    if permute and shifts:
+        raise ValueError(f"shifts must be empty when permute is True, got {shifts}")
+    result = {k: [] for k in ("cnn", "mlp", "cnn_shifted", "mlp_shifted")}
+    for s in seeds:
+        d = load_digits(0.25, int(s))
+        x_train, x_test = d.x_train, d.x_test
+        if permute:
+            order = np.random.default_rng([int(s), 1]).permutation(x_train[0, 0].size)
+            x_train, x_test = _shuffle_pixels(x_train, order), _shuffle_pixels(x_test, order)
+        model = CNN.init(np.random.default_rng(s), image_shape=x_train.shape[1:])
+        mlp = comparable_mlp(param_count(model.params), np.random.default_rng(s),
+                             inputs=x_train[0].size)
+        fill = (0 - d.mean) / d.std  # gray level 0, standardised
+        for name, net in [("cnn", model), ("mlp", mlp)]:
+            def inputs(x, net=net):  # the MLP reads each image as one vector
+                return x.reshape(len(x), -1) if isinstance(net, MLP) else x
+
+            params, _ = train(net, inputs(x_train), d.labels_train, epochs, batch_size, lr,
+                              seed=s)
+            result[name].append(accuracy(net, inputs(x_test), d.labels_test, params))
+            result[f"{name}_shifted"].append(
+                shifted_accuracy(net, params, x_test, d.labels_test, shifts, fill))
+    out = {k: np.array(v, dtype=np.float64).reshape(len(seeds), -1) for k, v in result.items()}
+    out["cnn"], out["mlp"] = out["cnn"][:, 0], out["mlp"][:, 0]
+    out["seeds"] = np.array(seeds, dtype=int)
+    return out
 
 
 # -- learned filters and feature maps -------------------------------------------
