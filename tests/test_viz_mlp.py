@@ -81,7 +81,7 @@ def test_classifier_probabilities_are_a_grid_of_probabilities():
 
 
 def test_unknown_data_set_is_a_clear_error():
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match="name must be one of.*'circles'"):
         viz.toy_data("circles")
 
 
