@@ -168,7 +168,16 @@ def fd_error_bound(value, dout=None, h=1e-6, d3=None):
     -------
     bound : float, for ``assert_grad_within``
     """
-    sizes = np.maximum(np.abs(np.asarray(value, dtype=np.float64)), 1.0)
+    value = check_finite("value", as_float_array("value", value))
+    if dout is not None:
+        dout = check_finite("dout", as_float_array("dout", dout))
+        if dout.shape != value.shape:
+            raise ValueError(f"dout must have the shape of value, {value.shape}, "
+                             f"got {dout.shape}")
+    check_number("h", h, 0, open_low=True)
+    if d3 is not None:
+        check_number("d3", d3, 0)
+    sizes = np.maximum(np.abs(value), 1.0)
     scale = float(np.sum(sizes if dout is None else sizes * np.abs(dout)))
     d3 = scale if d3 is None else d3
     return ROUNDING_ULPS * np.finfo(np.float64).eps * scale / h + h**2 / 6 * d3
@@ -183,8 +192,9 @@ def assert_grad_within(name, numeric, analytic, bound):
     central difference only by the difference's own error. The message names
     the parameter, the worst entry and the bound.
     """
-    numeric = np.asarray(numeric, dtype=np.float64)
-    analytic = np.asarray(analytic, dtype=np.float64)
+    numeric = as_float_array("numeric", numeric)
+    analytic = as_float_array("analytic", analytic)
+    check_number("bound", bound, 0)
     if numeric.shape != analytic.shape:
         raise AssertionError(
             f"{name}: numeric gradient has shape {numeric.shape}, "

@@ -292,6 +292,11 @@ def registry():
     reg(gradcheck.assert_grad_close, name="dW", numeric=c["dND"], analytic=c["dND"] + 1e-12,
         tol=1e-7, any_shape=("numeric", "analytic"), fixed=("name",),  # a free label
         answers=(AssertionError,), bad=({"tol": -1.0}, {"tol": np.nan}))
+    reg(gradcheck.fd_error_bound, value=c["dND"], dout=c["z"], h=1e-6, d3=1.0,
+        any_shape=("value",), bad=({"h": 0.0}, {"d3": -1.0}))
+    reg(gradcheck.assert_grad_within, name="dW", numeric=c["dND"], analytic=c["dND"] + 1e-12,
+        bound=1e-9, any_shape=("numeric", "analytic"), fixed=("name",),  # a free label
+        answers=(AssertionError,), bad=({"bound": -1.0}, {"bound": np.nan}))
     reg(gru.gru_step_forward, x_t=x, h_prev=h0, params=G)
     reg(gru.gru_step_backward, dh=h0, cache=gru.gru_step_forward(x, h0, G)[1])
     reg(gru.gru_forward, x=xs, h0=h0, params=G)
