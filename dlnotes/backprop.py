@@ -8,6 +8,7 @@ It exists to check the matrix form by an independent route, not for speed.
 
 import numpy as np
 
+from ._checks import as_float_array
 from .mlp import MLP
 
 
@@ -31,15 +32,16 @@ def chain_rule_gradients(model, x, y):
     """
     if not isinstance(model, MLP) or model.activations != ["sigmoid", "sigmoid"]:
         raise ValueError("model must be an MLP with activations ['sigmoid', 'sigmoid']")
-    if np.shape(x)[0] != 1 or np.shape(y)[0] != 1:
-        raise ValueError(
-            f"x and y must hold one example, got shapes {np.shape(x)} and {np.shape(y)}"
-        )
-    _, cache = model.forward(x)
-    xs, h, o = cache["X"][0][0], cache["X"][1][0], cache["X"][2][0]
     W2 = model.params["W2"]
     H, D = model.params["W1"].shape
     M = W2.shape[0]
+    for name, a, width in (("x", x, D), ("y", y, M)):
+        if as_float_array(name, a).shape != (1, width):
+            raise ValueError(f"{name} must hold one example, shape (1, {width}), "
+                             f"got {np.shape(a)}")
+    y = as_float_array("y", y)
+    _, cache = model.forward(x)
+    xs, h, o = cache["X"][0][0], cache["X"][1][0], cache["X"][2][0]
     dL_do = o - y[0]                      # from L = 1/2 sum (o - y)^2
     do_dz = o * (1 - o)                   # sigma'(z) = sigma(z)(1 - sigma(z))
     dh_dz = h * (1 - h)

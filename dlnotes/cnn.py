@@ -115,8 +115,10 @@ def shift_images(x, down, right, fill):
     check_int("right", right)
     check_number("fill", fill)
     h, w = x.shape[2:]
-    if abs(down) >= h or abs(right) >= w:
-        raise ValueError(f"a shift of ({down}, {right}) moves a {h} x {w} image out of view")
+    for name, shift, side in (("down", down, h), ("right", right, w)):
+        if abs(shift) >= side:
+            raise ValueError(f"{name} must lie in [{1 - side}, {side - 1}], got {shift}: "
+                             f"it moves a {h} x {w} image out of view")
     out = np.full_like(x, fill)
     src = x[:, :, max(-down, 0):h + min(-down, 0), max(-right, 0):w + min(-right, 0)]
     out[:, :, max(down, 0):h + min(down, 0), max(right, 0):w + min(right, 0)] = src
@@ -312,8 +314,12 @@ def accuracy(model, x, labels, params=None):
     """Fraction of ``x`` whose arg-max logit is the label (NaN would pass an
     arg-max silently, so x and the weights must be finite)."""
     x, labels = _check_data(model, x, labels)
+    if len(x) == 0:
+        raise ValueError(f"x must hold at least one example to score, got shape {x.shape}")
     check_finite("x", x)
-    for k, p in (model.params if params is None else params).items():
+    params = model.params if params is None else check_like(params, model.params,
+                                                            type(model).__name__)
+    for k, p in params.items():
         check_finite(f"params[{k!r}]", p)
     return float(np.mean(model.predict(x, params).argmax(axis=1) == labels))
 

@@ -52,7 +52,7 @@ def output_size(size, kernel, stride=1, pad=0, axis="H"):
     """
     if not isinstance(axis, str):
         raise TypeError(f"axis must be a str naming the axis, got {axis!r}")
-    size = _check_int(axis, size, 1)
+    size = _check_int(f"size ({axis})", size, 1)
     kernel = _check_int("kernel", kernel, 1)
     stride = _check_int("stride", stride, 1)
     pad = _check_int("pad", pad, 0)
@@ -88,9 +88,11 @@ def receptive_field(layers):
     if not isinstance(layers, list | tuple):
         raise TypeError(f"layers must be a list of (kernel, stride), got {layers!r}")
     r, j = 1, 1
-    for k, s in layers:
-        r += (_check_int("kernel", k, 1) - 1) * j
-        j *= _check_int("stride", s, 1)
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, list | tuple) or len(layer) != 2:
+            raise TypeError(f"layers[{i}] must be a (kernel, stride) pair, got {layer!r}")
+        r += (_check_int(f"layers[{i}] kernel", layer[0], 1) - 1) * j
+        j *= _check_int(f"layers[{i}] stride", layer[1], 1)
     return r
 
 

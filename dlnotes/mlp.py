@@ -12,6 +12,7 @@ import numpy as np
 
 from ._checks import (
     check_choice,
+    check_finite,
     check_int,
     check_ints,
     check_keys,
@@ -156,10 +157,10 @@ class MLP:
         """The function ``fit`` minimises: ``(params, step) -> (loss, grads)``
         on the fixed batch ``x``, ``y`` (checked now, not at the first step)."""
         check_choice("loss", loss, sorted(LOSSES))
-        x = check_shape("x", x, ("N", self.params["W1"].shape[1]))
+        x = check_finite("x", check_shape("x", x, ("N", self.params["W1"].shape[1])))
         n, m = x.shape[0], self.params[f"W{self.depth}"].shape[0]
         if loss == "squared_error":
-            check_shape("y", y, (n, m))
+            check_finite("y", check_shape("y", y, (n, m)))
         else:
             check_ints("y", y, (n,), 0, m)
         return lambda params, step: self.loss_and_grads(x, y, loss, params)

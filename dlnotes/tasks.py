@@ -15,7 +15,7 @@ padding. ``one_hot`` turns tokens into the (N, T, D) inputs of ``rnn_forward``.
 
 import numpy as np
 
-from ._checks import check_int, check_rng
+from ._checks import check_int, check_ints, check_rng
 
 
 def one_hot(tokens, V):
@@ -54,9 +54,15 @@ def pad_sequences(seqs, pad=0):
     tokens : int array (N, T) with T the longest length
     mask : bool array (N, T), True at real steps
     """
+    if not isinstance(seqs, list | tuple):
+        raise TypeError(f"seqs must be a list of sequences of ints, got {type(seqs).__name__}")
     if not seqs:
         raise ValueError("seqs must hold at least one sequence")
+    pad = check_int("pad", pad)
+    seqs = [check_ints(f"seqs[{i}]", s, (None,)) for i, s in enumerate(seqs)]
     T = max(len(s) for s in seqs)
+    if T == 0:
+        raise ValueError(f"seqs must hold at least one token, got {len(seqs)} empty sequences")
     tokens = np.full((len(seqs), T), pad, dtype=int)
     mask = np.zeros((len(seqs), T), dtype=bool)
     for i, s in enumerate(seqs):
