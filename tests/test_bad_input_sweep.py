@@ -80,8 +80,6 @@ KNOWN_GAPS = {
     "dlnotes.memory_tasks.seed_run",
     "dlnotes.memory_tasks.train_recall",
     "dlnotes.memory_tasks.train_recall_seeds",
-    "dlnotes.rnn.rnn_forward",
-    "dlnotes.rnn.rnn_truncated_states",
     "dlnotes.rnn_models.as_mlp",
     "dlnotes.rnn_models.classifier_example",
     "dlnotes.rnn_models.echo_accuracy",
@@ -385,10 +383,11 @@ def registry():
     reg(rnn.rnn_step_forward, x_t=x, h_prev=h0, W_x=P["W_x"], W_h=P["W_h"], b_x=P["b_x"])
     reg(rnn.rnn_step_backward, dh_t=h0,
         cache=rnn.rnn_step_forward(x, h0, P["W_x"], P["W_h"], P["b_x"])[1])
-    reg(rnn.rnn_forward, x=xs, h0=h0, params=P)
+    Pr = {k: P[k] for k in ("W_x", "W_h", "b_x")}  # rnn_forward ignores W_y and b_y
+    reg(rnn.rnn_forward, x=xs, h0=h0, params=Pr)
     hs, rc = rnn.rnn_forward(xs, h0, P)
     reg(rnn.rnn_backward, dh=dh, cache=rc, truncate=2, bad=({"truncate": 0},))
-    reg(rnn.rnn_truncated_states, x=xs, h0=h0, params=P, h_fixed=hs, truncate=2,
+    reg(rnn.rnn_truncated_states, x=xs, h0=h0, params=Pr, h_fixed=hs, truncate=2,
         bad=({"truncate": 0},))
     reg(rnn.rnn_output_forward, h=hs, W_y=P["W_y"], b_y=P["b_y"])
     reg(rnn.rnn_output_backward, dy=c["logits3"],
