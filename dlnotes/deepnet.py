@@ -21,7 +21,16 @@ calls; the norms are returned, and ``train`` returns their history.
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import (
+    check_choice,
+    check_finite,
+    check_int,
+    check_ints,
+    check_keys,
+    check_like,
+    check_number,
+    check_shape,
+)
 from .activations import get_activation
 from .clip import clip_by_norm
 from .dense import dense_backward, dense_forward
@@ -50,7 +59,7 @@ def act_dense_forward(z, W, b, activation):
     cache : for ``act_dense_backward``
     """
     forward, backward = get_activation(activation)
-    a, act_cache = forward(z)
+    a, act_cache = forward(check_shape("z", z, ("N", "H")))
     out, dense_cache = dense_forward(a, W, b)
     return out, {"a": a, "act": act_cache, "dense": dense_cache, "backward": backward}
 
@@ -77,7 +86,7 @@ def bn_act_dense_forward(z, gamma, beta, W, b, activation):
     out : ndarray (N, M)
     cache : for ``bn_act_dense_backward``
     """
-    u, bn_cache = batchnorm_forward(z, gamma, beta)
+    u, bn_cache = batchnorm_forward(check_shape("z", z, ("N", "H")), gamma, beta)
     out, cache = act_dense_forward(u, W, np.zeros(np.shape(W)[0]) if b is None else b, activation)
     return out, {"a": cache["a"], "bn": bn_cache, "act_dense": cache, "no_bias": b is None}
 
@@ -106,7 +115,9 @@ class DeepMLP:
 
     def __init__(self, params, activation, residual=False, batchnorm=False):
         get_activation(activation)
-        L = sum(1 for k in params if k.startswith("W"))
+        for name, flag in (("residual", residual), ("batchnorm", batchnorm)):
+            _check_bool(name, flag)
+        L = sum(1 for k in check_keys("params", params, ()) if str(k).startswith("W"))
         if L < 2:
             raise ValueError(f"params must hold at least W1 and W2 (L >= 2), got {sorted(params)}")
         expected = {f"W{l}" for l in range(1, L + 1)} | {f"b{L}"}
@@ -140,9 +151,11 @@ class DeepMLP:
         gain ("xavier", "he") or its std ("normal"), for every layer. Biases
         and beta start at 0, gamma at 1; see ``DeepMLP`` for the keys.
         """
-        D, H, M, L = sizes
-        if L < 2:
-            raise ValueError(f"depth L must be at least 2, got {L}")
+        if not isinstance(sizes, list | tuple) or len(sizes) != 4:
+            raise TypeError(f"sizes must be (D, H, M, L), 4 ints, got {sizes!r}")
+        D, H, M, L = (check_int(f"sizes[{k}] ({n})", v, 2 if n == "L" else 1)
+                      for k, (n, v) in enumerate(zip("DHML", sizes)))
+        check_number("scale", scale, 0)
         draw = get_initializer(init)
         fans = [D] + [H] * (L - 1) + [M]
         params = {}
@@ -180,7 +193,7 @@ class DeepMLP:
             hidden outputs f(Z_1), ..., f(Z_{L-1}) (batch-normed first if
             ``batchnorm``), each (N, H)
         """
-        p = self.params if params is None else params
+        p = self.params if params is None else check_like(params, self.params, "DeepMLP")
         L = self.depth
         x = check_shape("x", x, ("N", self.params["W1"].shape[1]))
         z, c = dense_forward(x, p["W1"], p.get("b1", np.zeros(p["W1"].shape[0])))
@@ -225,9 +238,13 @@ class DeepMLP:
         ``y`` is (N, M) targets for ``"squared_error"`` or (N,) integer labels
         for ``"softmax_cross_entropy"``; ``norms`` as in ``backward``.
         """
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
+        check_choice("loss", loss, sorted(LOSSES))
         out, cache = self.forward(x, params)
+        # the loss would name its own arguments (y_hat, labels), not this y
+        if loss == "squared_error":
+            check_shape("y", y, out.shape)
+        else:
+            check_ints("y", y, (len(out),), 0, out.shape[1])
         value, dout = LOSSES[loss](out, y)
         _, grads, norms = self.backward(dout, cache)
         return value, grads, norms
@@ -247,6 +264,14 @@ def dead_units(model, x, params=None):
     -------
     ndarray (L - 1,), for the hidden outputs f(Z_1), ..., f(Z_{L-1})
     """
+    if not isinstance(model, DeepMLP):
+        raise TypeError(f"model must be a DeepMLP, got {type(model).__name__}")
+    x = check_finite("x", check_shape("x", x, ("N", model.params["W1"].shape[1])))
+    if len(x) == 0:
+        raise ValueError(f"x must hold at least one example, got shape {x.shape}")
+    params = model.params if params is None else check_like(params, model.params, "DeepMLP")
+    for k, a in params.items():  # a NaN is never <= 0, so it would pass for a live unit
+        check_finite(f"params[{k!r}]", a)
     _, cache = model.forward(x, params)
     return np.array([np.mean(np.all(a <= 0, axis=0)) for a in cache["X"]])
 
@@ -270,6 +295,10 @@ def train(model, x, y, lr, steps, loss="squared_error", clip=None):
         ``diverged_at`` : int step at which the loss became inf or NaN, or None
         ``params`` : the final parameters, or None when training diverged
     """
+    if not isinstance(model, DeepMLP):
+        raise TypeError(f"model must be a DeepMLP, got {type(model).__name__}")
+    if clip is not None:
+        check_number("clip", clip, 0, open_low=True)
     norms = []
 
     def objective(params, step):
@@ -287,3 +316,8 @@ def train(model, x, y, lr, steps, loss="squared_error", clip=None):
             params, losses, diverged_at = None, exc.history, exc.step
     return {"losses": losses, "norms": np.array(norms), "diverged_at": diverged_at,
             "params": params}
+
+
+def _check_bool(name, flag):
+    if not isinstance(flag, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {flag!r}")

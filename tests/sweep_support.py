@@ -38,7 +38,8 @@ class Call:
 
     ``any_shape``: array arguments of any shape (no wrong-ndim variants);
     ``bad``: extra variants, each a dict of overrides that must raise;
-    ``fixed``: arguments not varied (and why is the registry's comment).
+    ``fixed``: arguments not varied (and why is the registry's comment);
+    ``nullable``: arguments without a default of None that take None.
     """
 
     fn: object
@@ -47,6 +48,7 @@ class Call:
     bad: tuple = ()
     fixed: tuple = ()
     answers: tuple = ()  # exception types that are the function's answer (an assert helper)
+    nullable: tuple = ()  # arguments for which None is a documented value
 
 
 @dataclass
@@ -110,7 +112,7 @@ def variants(call):
         if name in OPAQUE or name in call.fixed:
             continue
         p = sig.parameters.get(name)
-        default_none = p is not None and p.default is None
+        default_none = (p is not None and p.default is None) or name in call.nullable
         if not default_none and v is not None:
             add(f"{name}=None", "type", RAISE, (name,), name, None)
         if isinstance(v, np.ndarray):

@@ -60,14 +60,6 @@ N, D, H, M, T = 3, 4, 5, 2, 6  # distinct, so a mix-up of two sizes shows
 #: functions that still fail some of their variants (issue 18, not yet done):
 #: expected to fail, strictly, so one that gets fixed must leave this list
 KNOWN_GAPS = {
-    "dlnotes.deepnet.DeepMLP.__init__",
-    "dlnotes.deepnet.DeepMLP.forward",
-    "dlnotes.deepnet.DeepMLP.init",
-    "dlnotes.deepnet.DeepMLP.loss_and_grads",
-    "dlnotes.deepnet.act_dense_forward",
-    "dlnotes.deepnet.bn_act_dense_forward",
-    "dlnotes.deepnet.dead_units",
-    "dlnotes.deepnet.train",
     "dlnotes.memory_tasks.classifier_accuracy",
     "dlnotes.memory_tasks.classifier_forward",
     "dlnotes.memory_tasks.classifier_init",
@@ -258,7 +250,7 @@ def registry():
         cache=deepnet.act_dense_forward(c["z"], W, b, "tanh")[1])
     gam, bet = g.normal(size=D), g.normal(size=D)
     reg(deepnet.bn_act_dense_forward, z=c["z"], gamma=gam, beta=bet, W=W, b=b,
-        activation="relu")
+        activation="relu", nullable=("b",))  # b=None: no bias
     reg(deepnet.bn_act_dense_backward, dout=c["dNM"],
         cache=deepnet.bn_act_dense_forward(c["z"], gam, bet, W, b, "relu")[1])
     r["dlnotes.deepnet.DeepMLP.__init__"] = (
@@ -490,7 +482,8 @@ def registry():
 
 def _as_call(entry):
     fn, kw = entry
-    opts = {k: kw.pop(k) for k in ("any_shape", "bad", "fixed", "answers") if k in kw}
+    opts = {k: kw.pop(k) for k in ("any_shape", "bad", "fixed", "answers", "nullable")
+            if k in kw}
     return Call(fn, kw, **opts)
 
 

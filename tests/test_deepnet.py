@@ -132,7 +132,7 @@ def test_bad_settings_are_named():
         DeepMLP.init((2, 3, 1, 3), "relu", rng, init="glorot")
     with pytest.raises(ValueError, match="activation must be one of"):
         DeepMLP.init((2, 3, 1, 3), "swish", rng)
-    with pytest.raises(ValueError, match="depth L must be at least 2"):
+    with pytest.raises(ValueError, match=r"sizes\[3\] \(L\) must be >= 2"):
         DeepMLP.init((2, 3, 1, 1), "relu", rng)
     with pytest.raises(ValueError, match="fan_in must be >= 1"):
         I.xavier(0, 3, rng)
