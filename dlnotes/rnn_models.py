@@ -18,6 +18,16 @@ steps get an input and which outputs the loss reads:
 import numpy as np
 
 from . import tasks
+from ._checks import (
+    check_callable,
+    check_choice,
+    check_finite,
+    check_int,
+    check_ints,
+    check_keys,
+    check_rng,
+    check_shape,
+)
 from .mlp import MLP
 from .optim import SGD
 from .rnn import (
@@ -30,6 +40,28 @@ from .rnn import (
 )
 from .seqloss import last_step_mask, masked_accuracy, sample_from_logits, sequence_cross_entropy
 from .train import fit
+
+KEYS = ("W_x", "W_h", "b_x", "W_y", "b_y")
+
+
+def _check_model(params, D="D"):
+    """The model's five arrays as float64, each error naming its key:
+    W_x (H, D), W_h (H, H), b_x (H,), W_y (M, H), b_y (M,)."""
+    check_keys("params", params, KEYS)
+    p = {"W_x": check_shape("params['W_x']", params["W_x"], ("H", D))}
+    H = p["W_x"].shape[0]
+    p["W_h"] = check_shape("params['W_h']", params["W_h"], (H, H))
+    p["b_x"] = check_shape("params['b_x']", params["b_x"], (H,))
+    p["W_y"] = check_shape("params['W_y']", params["W_y"], ("M", H))
+    p["b_y"] = check_shape("params['b_y']", params["b_y"], (p["W_y"].shape[0],))
+    return p
+
+
+def _check_finite_model(params):
+    """Where an arg-max or a sample would hide a NaN weight."""
+    for k in KEYS:
+        check_finite(f"params[{k!r}]", params[k])
+    return params
 
 
 def logits_forward(params, x, h0=None):
@@ -46,8 +78,10 @@ def logits_forward(params, x, h0=None):
     logits : ndarray (N, T, M)
     cache : for ``logits_backward``
     """
+    p = _check_model(params)
+    x = check_shape("x", x, ("N", "T", p["W_x"].shape[1]))
     if h0 is None:
-        h0 = np.zeros((np.shape(x)[0], np.shape(params["W_h"])[0]))
+        h0 = np.zeros((x.shape[0], p["W_h"].shape[0]))
     h, rnn_cache = rnn_forward(x, h0, params)
     logits, out_cache = rnn_output_forward(h, params["W_y"], params["b_y"])
     return logits, (rnn_cache, out_cache, h)
@@ -62,7 +96,9 @@ def logits_backward(dlogits, cache, truncate=None):
     dh0 : ndarray (N, H)
     grads : dict with the keys of ``params``
     """
-    rnn_cache, out_cache, _ = cache
+    rnn_cache, out_cache, h = cache
+    M = out_cache[0][1].shape[0]  # the dense layer's W_y
+    dlogits = check_shape("dlogits", dlogits, (*h.shape[:2], M))
     dh, dW_y, db_y = rnn_output_backward(dlogits, out_cache)
     dx, dh0, grads = rnn_backward(dh, rnn_cache, truncate)
     return dx, dh0, {**grads, "W_y": dW_y, "b_y": db_y}
@@ -96,8 +132,10 @@ def as_mlp(params):
     With h_0 = 0 the term W_h h_0 vanishes, so y_1 = W_y tanh(W_x x_1 + b_x) + b_y:
     a tanh hidden layer W1 = W_x, b1 = b_x and a linear output W2 = W_y, b2 = b_y.
     """
-    return MLP({"W1": params["W_x"], "b1": params["b_x"], "W2": params["W_y"],
-                "b2": params["b_y"]}, ["tanh", "identity"])
+    # W_h drops out, so a NaN there would vanish without a trace
+    p = _check_finite_model(_check_model(params))
+    return MLP({"W1": p["W_x"], "b1": p["b_x"], "W2": p["W_y"], "b2": p["b_y"]},
+               ["tanh", "identity"])
 
 
 def generate(params, x1, feedback, steps, rng, temperature=0.0, stop=None):
@@ -118,7 +156,13 @@ def generate(params, x1, feedback, steps, rng, temperature=0.0, stop=None):
     tokens : int array (N, steps'), steps' <= steps; after a row's ``stop``
         token the row keeps whatever was sampled (callers cut at ``stop``)
     """
-    x_t = np.asarray(x1, dtype=np.float64)
+    params = _check_finite_model(_check_model(params))
+    x_t = check_finite("x1", check_shape("x1", x1, ("N", params["W_x"].shape[1])))
+    check_callable("feedback", feedback)
+    check_int("steps", steps, 1)
+    rng = check_rng("rng", rng)  # once: an int seed made anew each step would repeat
+    if stop is not None:
+        check_int("stop", stop, 0, params["W_y"].shape[0] - 1)
     h = np.zeros((x_t.shape[0], params["W_h"].shape[0]))
     out, done = [], np.zeros(x_t.shape[0], dtype=bool)
     for _ in range(steps):
@@ -141,8 +185,9 @@ _END = tasks.NOTES.index("|")
 
 def melody_feedback(notes):
     """The input after a note: the note one-hot in the note slots (N, D)."""
+    notes = check_ints("notes", notes, (None,), 0, len(tasks.NOTES))
     x = np.zeros((len(notes), len(TUNES) + len(tasks.NOTES)))
-    x[np.arange(len(notes)), len(TUNES) + np.asarray(notes)] = 1.0
+    x[np.arange(len(notes)), len(TUNES) + notes] = 1.0
     return x
 
 
@@ -170,6 +215,7 @@ def melody_data():
 def melody_example(hidden=32, steps=300, lr=0.2, seed=0):
     """Train the one-to-many tune generator; returns a dict with ``params``,
     ``history`` and ``accuracy`` (teacher-forced next-note accuracy)."""
+    _check_settings(hidden, seed)
     x, targets, mask = melody_data()
     params = init_rnn_params(x.shape[2], hidden, len(tasks.NOTES), np.random.default_rng(seed))
     params, history = train(params, x, targets, mask, steps=steps, lr=lr)
@@ -179,8 +225,11 @@ def melody_example(hidden=32, steps=300, lr=0.2, seed=0):
 
 def play(params, tune, rng, temperature=0.0, steps=30):
     """Generate the notes that follow the name of ``tune``, as a list of names."""
+    # a melody model reads tunes + notes and outputs notes
+    p = _check_model(params, len(TUNES) + len(tasks.NOTES))
+    check_shape("params['W_y']", p["W_y"], (len(tasks.NOTES), p["W_h"].shape[0]))
     x1 = np.zeros((1, len(TUNES) + len(tasks.NOTES)))
-    x1[0, TUNES.index(tune)] = 1.0
+    x1[0, TUNES.index(check_choice("tune", tune, TUNES))] = 1.0
     out = generate(params, x1, melody_feedback, steps, rng, temperature, stop=_END)[0]
     names = [tasks.NOTES[i] for i in out]
     return names[: names.index("|")] if "|" in names else names
@@ -196,6 +245,7 @@ def classifier_example(n=400, hidden=16, steps=150, lr=0.2, seed=0, n_test=400):
     (``tasks.unseen_split``). Returns a dict with ``params``, ``history``,
     ``train_accuracy`` and ``test_accuracy``.
     """
+    _check_settings(hidden, seed)
     rng = np.random.default_rng(seed)
     train_set, test_set = tasks.unseen_split(tasks.sentiment, n, n_test, rng)
     params = init_rnn_params(len(tasks.SENTIMENT_VOCAB), hidden, 2, rng)
@@ -220,6 +270,7 @@ def tagger_example(n=200, hidden=16, steps=100, lr=0.2, seed=0, n_test=400):
     set (``tasks.unseen_split``). Returns a dict with ``params``, ``history``,
     ``train_accuracy`` and ``test_accuracy`` (per real word).
     """
+    _check_settings(hidden, seed)
     rng = np.random.default_rng(seed)
     train_set, test_set = tasks.unseen_split(tasks.entity_tags, n, n_test, rng)
     params = init_rnn_params(len(tasks.ENTITY_VOCAB), hidden, len(tasks.ENTITY_TAGS), rng)
@@ -249,6 +300,11 @@ def read_words(params, text, vocab):
     probs : ndarray (len(words), M), softmax of the output after each word
     unknown : list of the words not in ``vocab`` (skipped)
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str of words, got {type(text).__name__}")
+    if not isinstance(vocab, list | tuple) or not all(isinstance(w, str) for w in vocab):
+        raise TypeError(f"vocab must be a list of words (str), got {vocab!r:.60}")
+    params = _check_model(params, len(vocab))
     index = {w: i for i, w in enumerate(vocab)}
     typed = text.lower().split()
     words = [w for w in typed if w in index]
@@ -273,6 +329,7 @@ def truncation_error(params, x, targets, mask, truncate):
     All parameters' gradients are taken as one vector g; returns
     ||g_k - g|| / ||g|| with g_k from ``truncate=k`` (a float).
     """
+    check_int("truncate", truncate, 1)  # None is full BPTT: no error to measure
     full = _flat(loss_and_grads(params, x, targets, mask)[1])
     cut = _flat(loss_and_grads(params, x, targets, mask, truncate)[1])
     return float(np.linalg.norm(cut - full) / np.linalg.norm(full))
@@ -281,7 +338,7 @@ def truncation_error(params, x, targets, mask, truncate):
 def echo_data(n, length=16, delay=3, vocab=4, seed=0):
     """``tasks.delayed_echo`` as model inputs: (x (n, T, V), targets, mask)."""
     tokens, targets, mask = tasks.delayed_echo(n, length, delay, vocab,
-                                               np.random.default_rng(seed))
+                                               np.random.default_rng(check_int("seed", seed, 0)))
     return tasks.one_hot(tokens, vocab), targets, mask
 
 
@@ -293,6 +350,7 @@ def echo_example(truncate=None, delay=3, length=16, vocab=4, hidden=16, n=32, st
     ``params``, ``history`` and ``test_accuracy`` (on 256 fresh sequences,
     over the steps that have a target).
     """
+    _check_settings(hidden, seed)
     x, targets, mask = echo_data(n, length, delay, vocab, seed)
     params = init_rnn_params(vocab, hidden, vocab, np.random.default_rng(seed + 1))
     params, history = train(params, x, targets, mask, steps=steps, lr=lr, truncate=truncate)
@@ -319,5 +377,19 @@ def echo_accuracy(windows, seeds, delay=3, length=16, **kwargs):
     accuracy : ndarray (S, K), accuracy[i, j] the test accuracy of seed
         ``seeds[i]`` trained with window ``windows[j]``
     """
+    for name, values in (("windows", windows), ("seeds", seeds)):
+        if not isinstance(values, list | tuple | range):
+            raise TypeError(f"{name} must be a list, got {type(values).__name__}")
+    for j, k in enumerate(windows):
+        if k is not None:
+            check_int(f"windows[{j}]", k, 1)
+    for i, s in enumerate(seeds):
+        check_int(f"seeds[{i}]", s, 0)
     return np.array([[echo_example(k, delay, length, seed=s, **kwargs)["test_accuracy"]
                       for k in windows] for s in seeds]).reshape(len(seeds), len(windows))
+
+
+def _check_settings(hidden, seed):
+    """An example's hidden size and seed, named as the caller knows them."""
+    check_int("hidden", hidden, 1)
+    check_int("seed", seed, 0)

@@ -72,21 +72,6 @@ KNOWN_GAPS = {
     "dlnotes.memory_tasks.seed_run",
     "dlnotes.memory_tasks.train_recall",
     "dlnotes.memory_tasks.train_recall_seeds",
-    "dlnotes.rnn_models.as_mlp",
-    "dlnotes.rnn_models.classifier_example",
-    "dlnotes.rnn_models.echo_accuracy",
-    "dlnotes.rnn_models.echo_data",
-    "dlnotes.rnn_models.echo_example",
-    "dlnotes.rnn_models.generate",
-    "dlnotes.rnn_models.logits_backward",
-    "dlnotes.rnn_models.loss_and_grads",
-    "dlnotes.rnn_models.melody_example",
-    "dlnotes.rnn_models.melody_feedback",
-    "dlnotes.rnn_models.play",
-    "dlnotes.rnn_models.read_words",
-    "dlnotes.rnn_models.tagger_example",
-    "dlnotes.rnn_models.train",
-    "dlnotes.rnn_models.truncation_error",
     "dlnotes.seq2seq.Seq2Seq.__init__",
     "dlnotes.seq2seq.Seq2Seq.backward",
     "dlnotes.seq2seq.Seq2Seq.encode",
@@ -412,7 +397,7 @@ def registry():
     wp = rnn.init_rnn_params(len(tasks.SENTIMENT_VOCAB), 3, 2, np.random.default_rng(11))
     reg(rnn_models.read_words, params=wp, text="the plot was fun", vocab=tasks.SENTIMENT_VOCAB)
     reg(rnn_models.truncation_error, params=P, x=xs, targets=c["targets"], mask=c["mask"],
-        truncate=2, bad=({"truncate": 0},))
+        truncate=2, nullable=("mask",), bad=({"truncate": 0},))  # mask=None: every step
     reg(rnn_models.echo_data, n=N, length=5, delay=2, vocab=3, seed=0,
         bad=({"delay": 5}, {"vocab": 0}))
     reg(rnn_models.echo_example, truncate=2, delay=1, length=4, vocab=3, hidden=3, n=4,
