@@ -43,5 +43,5 @@ def test_labels_out_of_range_are_named():
         softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match=r"labels must have shape \(2,\)"):
         softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1, 2]))
-    with pytest.raises(TypeError, match="labels must be integers"):
+    with pytest.raises(TypeError, match="labels must be an array of ints"):
         softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]))
