@@ -15,9 +15,19 @@ at once as one stack of independent models (``dlnotes._stacked``), which costs
 about what one run costs: a finding is stated over seeds, not from one run.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from ._checks import check_int, check_number, check_shape
+from ._checks import (
+    check_finite,
+    check_int,
+    check_ints,
+    check_keys,
+    check_number,
+    check_rng,
+    check_shape,
+)
 from ._stacked import gru_backward as _gru_backward_s
 from ._stacked import gru_forward as _gru_forward_s
 from ._stacked import lstm_backward as _lstm_backward_s
@@ -33,6 +43,10 @@ from .rnn import init_rnn_params, rnn_backward, rnn_forward
 from .train import Diverged, fit
 
 CELLS = ("rnn", "lstm", "gru")
+#: each cell's recurrent keys, and the bias whose length is H
+_KEYS = {"rnn": ("W_x", "W_h", "b_x"),
+         "lstm": ("W_f", "W_i", "W_o", "W_c", "b_f", "b_i", "b_o", "b_c"),
+         "gru": ("W_u", "W_r", "W_c", "b_u", "b_r", "b_c")}
 
 
 def recall_task(n, lag, rng, symbols=4):
@@ -57,10 +71,12 @@ def recall_task(n, lag, rng, symbols=4):
         channel, 1 at t = 0 only)
     labels : int array (N,), the symbol at t = 0, in [0, symbols)
     """
-    if lag < 1:
+    check_int("n", n, 0)
+    if check_int("lag", lag) < 1:
         raise ValueError(f"lag must be at least 1, got {lag}")
-    if symbols < 2:
+    if check_int("symbols", symbols) < 2:
         raise ValueError(f"symbols must be at least 2, got {symbols}")
+    rng = check_rng("rng", rng)
     tokens = rng.integers(0, symbols, size=(n, lag + 1))
     x = np.zeros((n, lag + 1, symbols + 1))
     np.put_along_axis(x, tokens[..., None], 1.0, axis=2)
@@ -68,9 +84,20 @@ def recall_task(n, lag, rng, symbols=4):
     return x, tokens[:, 0]
 
 
-def _check_cell(cell):
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+def _check_cell(cell, name="cell"):
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise ValueError(f"{name} must be one of {CELLS}, got {cell!r}")
+    return cell
+
+
+def _check_classifier(cell, params):
+    """The readout W_y (M, H), b_y (M,) against the recurrent layer's H, named
+    by key (the layer's own forward checks its weights). Returns W_y, b_y."""
+    check_keys("params", params, _KEYS[cell] + ("W_y", "b_y"))
+    bias = _KEYS[cell][-1]
+    H = check_shape(f"params[{bias!r}]", params[bias], ("H",)).shape[0]
+    W_y = check_shape("params['W_y']", params["W_y"], ("M", H))
+    return W_y, check_shape("params['b_y']", params["b_y"], (W_y.shape[0],))
 
 
 def classifier_init(cell, input_dim, hidden, classes, rng, keep_bias=4.0):
@@ -84,6 +111,10 @@ def classifier_init(cell, input_dim, hidden, classes, rng, keep_bias=4.0):
     the same start, since an LSTM's forget and input gates are not tied.
     """
     _check_cell(cell)
+    for name, value in (("input_dim", input_dim), ("hidden", hidden), ("classes", classes)):
+        check_int(name, value, 1)
+    rng = check_rng("rng", rng)
+    check_number("keep_bias", keep_bias)  # the RNN has no gate to bias, but a typo is a typo
     if cell == "rnn":
         return init_rnn_params(input_dim, hidden, classes, rng)
     if cell == "lstm":
@@ -110,8 +141,11 @@ def classifier_forward(cell, params, x):
     cache : for ``classifier_backward``
     """
     _check_cell(cell)
+    W_y, b_y = _check_classifier(cell, params)
     x = check_shape("x", x, ("N", "T", "D"))
-    W_y = check_shape("W_y", params["W_y"], ("M", "H"))
+    if x.shape[1] == 0:
+        raise ValueError(f"x must have at least one time step (T >= 1) for the last "
+                         f"state to read, got shape {x.shape}")
     h0 = np.zeros((x.shape[0], W_y.shape[1]))
     if cell == "rnn":
         h, rec = rnn_forward(x, h0, params)
@@ -119,7 +153,7 @@ def classifier_forward(cell, params, x):
         h, _, rec = lstm_forward(x, h0, h0, params)
     else:
         h, rec = gru_forward(x, h0, params)
-    return h[:, -1] @ W_y.T + params["b_y"], (cell, rec, h, W_y)
+    return h[:, -1] @ W_y.T + b_y, (cell, rec, h, W_y)
 
 
 def classifier_backward(dlogits, cache):
@@ -166,7 +200,14 @@ def classifier_loss_and_grads(cell, params, x, labels):
 def classifier_accuracy(cell, params, x, labels):
     """Fraction of sequences whose arg-max logit is the label."""
     logits, _ = classifier_forward(cell, params, x)
-    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(labels)))
+    labels = check_ints("labels", labels, (len(logits),), 0, logits.shape[1])
+    if len(labels) == 0:
+        raise ValueError("x must hold at least one sequence to score, got none")
+    # an arg-max hides a NaN: refuse it in what the logits came from
+    check_finite("x", x)
+    for k in _KEYS[cell] + ("W_y", "b_y"):
+        check_finite(f"params[{k!r}]", params[k])
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
 def train_recall(cell, lag, hidden, seed=0, steps=300, batch=16, lr=0.02,
@@ -186,6 +227,8 @@ def train_recall(cell, lag, hidden, seed=0, steps=300, batch=16, lr=0.02,
         generator no training batch uses), "steps" (steps taken) and the arguments cell, lag, hidden
     """
     _check_cell(cell)
+    _check_training(lag, hidden, steps, batch, symbols, n_test, clip, threshold)
+    check_int("seed", seed, 0)
     D = symbols + 1
     params = classifier_init(cell, D, hidden, symbols, np.random.default_rng(seed),
                              keep_bias=keep_bias)
@@ -215,6 +258,7 @@ def recall_grid(lags, hiddens, cells=CELLS, **kwargs):
     -------
     runs : dict (cell, hidden, lag) -> run, in that loop order
     """
+    _check_grid(lags, hiddens, cells)
     return {(c, H, lag): train_recall(c, lag, H, **kwargs)
             for c in cells for H in hiddens for lag in lags}
 
@@ -222,8 +266,17 @@ def recall_grid(lags, hiddens, cells=CELLS, **kwargs):
 def longest_solved(runs, cell, hidden):
     """The longest lag of ``runs`` such that ``cell`` with ``hidden`` units
     solves it and every shorter lag (accuracy >= SOLVED); 0 if none."""
+    if not isinstance(runs, Mapping):
+        raise TypeError(f"runs must be recall_grid's dict, got {type(runs).__name__}")
+    _check_cell(cell)
+    check_int("hidden", hidden, 1)
+    lags = sorted(lag for c, H, lag in runs if (c, H) == (cell, hidden))
+    if not lags:
+        have = sorted({(c, H) for c, H, _ in runs})
+        raise ValueError(f"runs hold no run of cell={cell!r} with hidden={hidden}; "
+                         f"their (cell, hidden) are {have}")
     best = 0
-    for lag in sorted(lag for c, H, lag in runs if (c, H) == (cell, hidden)):
+    for lag in lags:
         if runs[cell, hidden, lag]["accuracy"] < SOLVED:
             break
         best = lag
@@ -339,12 +392,7 @@ def train_recall_seeds(cell, lag, hidden, seeds=range(5), steps=300, batch=16, l
     seeds = [check_int("seeds[i]", s, 0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed, got none")
-    for name, value, low in (("lag", lag, 1), ("hidden", hidden, 1), ("steps", steps, 0),
-                             ("batch", batch, 1), ("symbols", symbols, 2),
-                             ("n_test", n_test, 1)):
-        check_int(name, value, low)
-    check_number("clip", clip, 0, open_low=True)
-    check_number("threshold", threshold)
+    _check_training(lag, hidden, steps, batch, symbols, n_test, clip, threshold)
     S, D = len(seeds), symbols + 1
     inits = [classifier_init(cell, D, hidden, symbols, np.random.default_rng(s),
                              keep_bias=keep_bias) for s in seeds]
@@ -396,6 +444,8 @@ def seed_run(result, k):
     """Run k of a ``train_recall_seeds`` result in ``train_recall``'s form:
     a dict with "cell", "lag", "hidden", "seed", "params" (own copies),
     "history", "steps" and "accuracy"."""
+    check_keys("result", result, ("cell", "lag", "hidden", "seeds", "params", "histories",
+                                  "steps", "accuracy"))
     check_int("k", k, 0, len(result["seeds"]) - 1)
     return {
         "cell": result["cell"], "lag": result["lag"], "hidden": result["hidden"],
@@ -413,5 +463,29 @@ def recall_seed_grid(lags, hiddens, seeds=range(5), cells=CELLS, **kwargs):
     -------
     results : dict (cell, hidden, lag) -> result, in that loop order
     """
+    _check_grid(lags, hiddens, cells)
     return {(c, H, lag): train_recall_seeds(c, lag, H, seeds, **kwargs)
             for c in cells for H in hiddens for lag in lags}
+
+
+def _check_training(lag, hidden, steps, batch, symbols, n_test, clip, threshold):
+    """The settings train_recall and train_recall_seeds share."""
+    for name, value, low in (("lag", lag, 1), ("hidden", hidden, 1), ("steps", steps, 0),
+                             ("batch", batch, 1), ("symbols", symbols, 2),
+                             ("n_test", n_test, 1)):
+        check_int(name, value, low)
+    check_number("clip", clip, 0, open_low=True)
+    check_number("threshold", threshold)
+
+
+def _check_grid(lags, hiddens, cells):
+    """Every setting of a grid, before any of it trains."""
+    for name, values in (("lags", lags), ("hiddens", hiddens), ("cells", cells)):
+        if not isinstance(values, list | tuple | range):
+            raise TypeError(f"{name} must be a list, got {type(values).__name__}")
+    for i, lag in enumerate(lags):
+        check_int(f"lags[{i}]", lag, 1)
+    for i, H in enumerate(hiddens):
+        check_int(f"hiddens[{i}]", H, 1)
+    for i, c in enumerate(cells):
+        _check_cell(c, f"cells[{i}]")

@@ -60,18 +60,6 @@ N, D, H, M, T = 3, 4, 5, 2, 6  # distinct, so a mix-up of two sizes shows
 #: functions that still fail some of their variants (issue 18, not yet done):
 #: expected to fail, strictly, so one that gets fixed must leave this list
 KNOWN_GAPS = {
-    "dlnotes.memory_tasks.classifier_accuracy",
-    "dlnotes.memory_tasks.classifier_forward",
-    "dlnotes.memory_tasks.classifier_init",
-    "dlnotes.memory_tasks.classifier_loss_and_grads",
-    "dlnotes.memory_tasks.input_gradient_norms",
-    "dlnotes.memory_tasks.longest_solved",
-    "dlnotes.memory_tasks.recall_grid",
-    "dlnotes.memory_tasks.recall_seed_grid",
-    "dlnotes.memory_tasks.recall_task",
-    "dlnotes.memory_tasks.seed_run",
-    "dlnotes.memory_tasks.train_recall",
-    "dlnotes.memory_tasks.train_recall_seeds",
     "dlnotes.seq2seq.Seq2Seq.__init__",
     "dlnotes.seq2seq.Seq2Seq.backward",
     "dlnotes.seq2seq.Seq2Seq.encode",
