@@ -11,7 +11,7 @@ Tokens are integers: 0 ``<pad>``, 1 ``<bos>``, 2 ``<eos>``, then the digits
 
 import numpy as np
 
-from ._checks import check_int, check_ints, check_rng
+from ._checks import check_int, check_ints, check_keys, check_rng
 from .tasks import pad_sequences
 
 PAD, BOS, EOS = 0, 1, 2
@@ -88,13 +88,26 @@ def encode(strings):
     tokens : int array (N, T), T the longest length; PAD after each string
     lengths : int array (N,)
     """
+    return _encode("strings", strings)
+
+
+def _check_strings(name, strings):
+    """A non-empty list of digit strings, each error naming the argument."""
     if isinstance(strings, str):
-        raise TypeError("strings must be a list of str, got one str; wrap it in a list")
-    if not isinstance(strings, list | tuple) or not strings:
-        raise TypeError(f"strings must be a non-empty list of str, got {strings!r}")
+        raise TypeError(f"{name} must be a list of str, got one str; wrap it in a list")
+    if not isinstance(strings, list | tuple):
+        raise TypeError(f"{name} must be a non-empty list of str, got {strings!r:.60}")
+    if not strings:
+        raise ValueError(f"{name} must be a non-empty list of str, got an empty one")
     for s in strings:
         if not isinstance(s, str) or not s or not s.isdigit() or not s.isascii():
-            raise ValueError(f"every string must be a non-empty string of digits 0-9, got {s!r}")
+            raise ValueError(f"every string of {name} must be a non-empty string of digits "
+                             f"0-9, got {s!r}")
+    return strings
+
+
+def _encode(name, strings):
+    _check_strings(name, strings)
     tokens, mask = pad_sequences([[INDEX[c] for c in s] for s in strings], pad=PAD)
     return tokens, mask.sum(axis=1)
 
@@ -130,7 +143,7 @@ def teacher_forcing_pair(targets):
     y_in : int array (N, T'+1), starting with BOS
     y_out : int array (N, T'+1), ending each row with EOS, PAD after it
     """
-    tokens, lengths = encode(targets)
+    tokens, lengths = _encode("targets", targets)
     n, t = tokens.shape
     y_in = np.full((n, t + 1), PAD, dtype=int)
     y_out = np.full((n, t + 1), PAD, dtype=int)
@@ -148,7 +161,7 @@ def batch(sources):
     ``y_in`` and ``y_out`` (N, T+1) from ``teacher_forcing_pair`` of the
     reversed strings.
     """
-    src, src_len = encode(sources)
+    src, src_len = _encode("sources", sources)
     y_in, y_out = teacher_forcing_pair([translate(s) for s in sources])
     return {"src": src, "src_len": src_len, "y_in": y_in, "y_out": y_out}
 
@@ -158,7 +171,31 @@ def subset(data, idx):
 
     A mini-batch of short strings then costs only its own length in time
     steps, not the longest string of the whole training set.
+
+    data : a ``batch`` dict; idx : int array (K,) of row numbers, K >= 1
     """
+    data = _check_batch("data", data, len(VOCAB))
+    idx = check_ints("idx", idx, (None,), 0, len(data["src_len"]))
+    if len(idx) == 0:
+        raise ValueError("idx must select at least one row, got none")
+    return _subset(data, idx)
+
+
+def _check_batch(name, data, V):
+    """Check a ``batch`` dict, each error naming its key: ``src`` (N, T) and
+    ``y_in``, ``y_out`` (N, T') ids in [0, V), ``src_len`` (N,) in [1, T].
+    Returns the four as int arrays."""
+    check_keys(name, data, ("src", "src_len", "y_in", "y_out"))
+    src = check_ints(f"{name}['src']", data["src"], (None, None), 0, V)
+    n, t = src.shape
+    src_len = check_ints(f"{name}['src_len']", data["src_len"], (n,), 1, t + 1)
+    y_in = check_ints(f"{name}['y_in']", data["y_in"], (n, None), 0, V)
+    y_out = check_ints(f"{name}['y_out']", data["y_out"], y_in.shape, 0, V)
+    return {"src": src, "src_len": src_len, "y_in": y_in, "y_out": y_out}
+
+
+def _subset(data, idx):
+    """``subset`` of a checked batch: the training loop's path."""
     src_len = data["src_len"][idx]
     y_len = (data["y_out"][idx] != PAD).sum(axis=1)
     T, T_out = src_len.max(), y_len.max()

@@ -74,9 +74,6 @@ KNOWN_GAPS = {
     "dlnotes.seq2seq.token_accuracy",
     "dlnotes.seq2seq.train_seeds",
     "dlnotes.seq2seq.train",
-    "dlnotes.translate_task.batch",
-    "dlnotes.translate_task.subset",
-    "dlnotes.translate_task.teacher_forcing_pair",
 }
 EXCLUDED = ("dlnotes.selfcheck", "dlnotes.viz")
 
