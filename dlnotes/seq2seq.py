@@ -19,7 +19,16 @@ over real target tokens only: padded positions are masked out.
 
 import numpy as np
 
-from ._checks import check_shape
+from ._checks import (
+    check_finite,
+    check_int,
+    check_ints,
+    check_keys,
+    check_like,
+    check_number,
+    check_rng,
+    check_shape,
+)
 from .clip import clip_by_norm
 from .dense import dense_backward, dense_forward
 from .gru import gru_backward, gru_forward, gru_init, gru_param_count, gru_step_forward
@@ -28,7 +37,7 @@ from .optim import Adam
 from .seqloss import masked_accuracy, sequence_cross_entropy
 from .tasks import one_hot
 from .train import fit
-from .translate_task import BOS, EOS, PAD, decode, subset
+from .translate_task import BOS, EOS, PAD, VOCAB, _check_batch, _subset, decode
 from .translate_task import batch as task_batch
 
 GRU_KEYS = ("W_u", "W_r", "W_c", "b_u", "b_r", "b_c")
@@ -62,7 +71,7 @@ class Seq2Seq:
 
     def __init__(self, params):
         expected = {f"{p}_{k}" for p in ("enc", "dec") for k in GRU_KEYS} | {"W_y", "b_y"}
-        if set(params) != expected:
+        if set(check_keys("params", params, ())) != expected:
             raise ValueError(f"params must have keys {sorted(expected)}, got {sorted(params)}")
         W_y = check_shape("params['W_y']", params["W_y"], ("V", "H"))
         V, H = W_y.shape
@@ -81,6 +90,9 @@ class Seq2Seq:
 
         Returns a ``Seq2Seq`` for vocabulary size V and hidden size H.
         """
+        check_int("V", V, 3)  # <pad>, <bos> and <eos> at least
+        check_int("H", H, 1)
+        rng = check_rng("rng", rng)
         s = 1 / np.sqrt(H)
         params = {"W_y": rng.uniform(-s, s, (V, H)), "b_y": np.zeros(V)}
         for p in ("enc", "dec"):
@@ -105,6 +117,26 @@ class Seq2Seq:
     def _gru(params, prefix):
         return {k: params[f"{prefix}_{k}"] for k in GRU_KEYS}
 
+    def _weights(self, params, finite=False):
+        """``params`` checked like the model's (the error names the key), or
+        the model's own; ``finite`` where an arg-max would hide a NaN."""
+        params = self.params if params is None else check_like(params, self.params, "Seq2Seq")
+        if finite:
+            for k, a in params.items():
+                check_finite(f"params[{k!r}]", a)
+        return params
+
+    def _check_source(self, src, src_len):
+        """src (N, T) ids in [0, V) and src_len (N,) ints in [1, T]."""
+        src = _check_tokens("src", src, self.V)
+        n, t = src.shape
+        src_len = check_ints("src_len", src_len, (n,))
+        if n and (src_len.min() < 1 or src_len.max() > t):
+            raise ValueError(
+                f"src_len must lie in [1, {t}], got range [{src_len.min()}, {src_len.max()}]"
+            )
+        return src, src_len
+
     def encode(self, src, src_len, params=None):
         """Run the encoder; return the context c = h^enc at each last real token.
 
@@ -117,17 +149,16 @@ class Seq2Seq:
         -------
         c : ndarray (N, H)
         cache : for the backward pass
+
+        Weights given in ``params`` must be finite, the decoder's too: they
+        do not reach c, so a NaN there would pass unseen.
         """
-        params = self.params if params is None else params
-        src = _check_tokens("src", src, self.V)
-        n, t = src.shape
-        src_len = np.asarray(src_len)
-        if src_len.shape != (n,):
-            raise ValueError(f"src_len must have shape ({n},), got {src_len.shape}")
-        if n and (src_len.min() < 1 or src_len.max() > t):
-            raise ValueError(
-                f"src_len must lie in [1, {t}], got range [{src_len.min()}, {src_len.max()}]"
-            )
+        src, src_len = self._check_source(src, src_len)
+        return self._encode(src, src_len, self._weights(params, finite=params is not None))
+
+    def _encode(self, src, src_len, params):
+        """``encode`` on checked arguments."""
+        n = src.shape[0]
         h, cache = gru_forward(one_hot(src, self.V), np.zeros((n, self.H)),
                                self._gru(params, "enc"))
         # Steps after an example's last token ran on padding; they are not read,
@@ -149,16 +180,17 @@ class Seq2Seq:
         logits : ndarray (N, T', V), W_y h^dec_t + b_y
         cache : for ``backward``
         """
-        params = self.params if params is None else params
+        params = self._weights(params)
+        src, src_len = self._check_source(src, src_len)
         y_in = _check_tokens("y_in", y_in, self.V)
-        if y_in.shape[0] != np.shape(src)[0]:
-            raise ValueError(f"y_in must have {np.shape(src)[0]} rows like src, got {y_in.shape}")
-        c, enc_cache = self.encode(src, src_len, params)
+        if y_in.shape[0] != src.shape[0]:
+            raise ValueError(f"y_in must have {src.shape[0]} rows like src, got {y_in.shape}")
+        c, enc_cache = self._encode(src, src_len, params)
         h, dec_cache = gru_forward(one_hot(y_in, self.V), c, self._gru(params, "dec"))
         n, t, H = h.shape
         # One matrix product for the output layer at every step of every example.
         z, dense_cache = dense_forward(h.reshape(n * t, H), params["W_y"], params["b_y"])
-        return z.reshape(n, t, -1), (enc_cache, dec_cache, dense_cache)
+        return z.reshape(n, t, self.V), (enc_cache, dec_cache, dense_cache)  # N T may be 0
 
     def backward(self, dlogits, cache):
         """Gradients of every parameter from dL/dlogits (N, T', V).
@@ -169,9 +201,11 @@ class Seq2Seq:
         """
         enc_cache, dec_cache, dense_cache = cache
         (enc_gru_cache, last, enc_shape) = enc_cache
-        n, t, V = dlogits.shape
+        n, t = dec_cache[0].shape[:2]  # the decoder's one-hot inputs (N, T', V)
+        V, H = dense_cache[1].shape
+        dlogits = check_shape("dlogits", dlogits, (n, t, V))
         dh, dW_y, db_y = dense_backward(dlogits.reshape(n * t, V), dense_cache)
-        _, dc, dec_grads = gru_backward(dh.reshape(n, t, -1), dec_cache)
+        _, dc, dec_grads = gru_backward(dh.reshape(n, t, H), dec_cache)
         dh_enc = np.zeros(enc_shape)
         dh_enc[np.arange(n), last] = dc
         _, _, enc_grads = gru_backward(dh_enc, enc_gru_cache)
@@ -188,9 +222,9 @@ class Seq2Seq:
         tokens; positions where ``y_out`` is ``<pad>`` are masked out of it
         and of its gradient. Returns (loss, grads).
         """
+        batch = _check_batch("batch", batch, self.V)
         logits, cache = self.forward(batch["src"], batch["src_len"], batch["y_in"], params)
-        loss, dlogits = sequence_cross_entropy(
-            logits, batch["y_out"], np.asarray(batch["y_out"]) != PAD)
+        loss, dlogits = sequence_cross_entropy(logits, batch["y_out"], batch["y_out"] != PAD)
         return loss, self.backward(dlogits, cache)
 
     def greedy_decode(self, src, src_len, max_len, params=None, forced=None):
@@ -209,8 +243,10 @@ class Seq2Seq:
         tokens : int array (N, max_len), argmax of p_t at each step
         probs : ndarray (N, max_len, V), p_t at each step
         """
-        params = self.params if params is None else params
-        c, _ = self.encode(src, src_len, params)
+        params = self._weights(params, finite=True)  # an arg-max hides a NaN
+        src, src_len = self._check_source(src, src_len)
+        check_int("max_len", max_len, 1)
+        c, _ = self._encode(src, src_len, params)
         n = c.shape[0]
         if forced is not None:
             forced = _check_tokens("forced", forced, self.V)
@@ -230,11 +266,17 @@ class Seq2Seq:
     def objective(self, data, batch_size, rng):
         """The function ``fit`` minimises: ``(params, step) -> (loss, grads)`` on a
         fresh random mini-batch of ``batch_size`` rows of ``data`` (a
-        ``translate_task.batch`` dict) at every step."""
+        ``translate_task.batch`` dict) at every step. The data are checked
+        here, once, not at every step."""
+        data = _check_batch("data", data, self.V)
         n = len(data["src_len"])
+        if n == 0:
+            raise ValueError("data must hold at least one example, got none")
+        check_int("batch_size", batch_size, 1)
+        rng = check_rng("rng", rng)
 
         def loss_and_grads(params, step):
-            return self.loss_and_grads(subset(data, rng.integers(0, n, batch_size)), params)
+            return self.loss_and_grads(_subset(data, rng.integers(0, n, batch_size)), params)
 
         return loss_and_grads
 
@@ -265,9 +307,13 @@ def train(model, sources, rng, steps=1300, batch_size=16, lr=0.01, decay_at=1000
     history : list of float, the mini-batch loss before each step, then the
         loss of one more batch at the final weights (``steps + 1`` values)
     """
-    if not 0 <= decay_at <= steps:
+    _check_model(model)
+    check_int("steps", steps, 0)
+    if not 0 <= check_int("decay_at", decay_at) <= steps:
         raise ValueError(f"decay_at must lie in [0, steps = {steps}], got {decay_at}")
-    data = sources if isinstance(sources, dict) else task_batch(sources)
+    check_number("clip", clip, 0, open_low=True)
+    data = _check_batch("sources", sources, model.V) if isinstance(sources, dict) \
+        else task_batch(sources)
     objective = model.objective(data, batch_size, rng)
     keys = list(model.params)
     shapes = [model.params[k].shape for k in keys]
@@ -313,6 +359,12 @@ def train_seeds(V, H, sources, seeds, **kwargs):
     histories : list of S lists of float (``steps + 1`` each), as ``train``
         returns them
     """
+    if not isinstance(seeds, list | tuple | range):
+        raise TypeError(f"seeds must be a list of ints, got {type(seeds).__name__}")
+    for i, seed in enumerate(seeds):
+        check_int(f"seeds[{i}]", seed, 0)
+    check_int("V", V, 3)
+    check_int("H", H, 1)
     data = sources if isinstance(sources, dict) else task_batch(sources)
     models, histories = [], []
     for seed in seeds:
@@ -338,6 +390,7 @@ def token_accuracy(model, sources):
     own : float, the same fraction when greedy decoding feeds back the
         model's own choices (N x (T + 1) steps, T the longest source)
     """
+    _check_model(model)
     b = task_batch(sources)
     mask = b["y_out"] != PAD
     logits, _ = model.forward(b["src"], b["src_len"], b["y_in"])
@@ -357,7 +410,14 @@ def exact_match(tokens, y_out):
     -------
     bool array (N,)
     """
-    tokens, y_out = np.asarray(tokens), np.asarray(y_out)
+    tokens = check_ints("tokens", tokens, (None, None), 0, len(VOCAB))
+    y_out = check_ints("y_out", y_out, (None, None), 0, len(VOCAB))
+    if len(tokens) != len(y_out):  # zip would drop the extra rows
+        raise ValueError(f"tokens must have one row per row of y_out, {len(y_out)}, "
+                         f"got {len(tokens)}")
+    if not (y_out == EOS).any(axis=1).all():
+        row = int(np.argmin((y_out == EOS).any(axis=1)))
+        raise ValueError(f"y_out must end every row with <eos> ({EOS}); row {row} has none")
     out = np.zeros(len(y_out), dtype=bool)
     for i, (row, target) in enumerate(zip(tokens, y_out)):
         k = int(np.argmax(target == EOS)) + 1  # target length with its <eos>
@@ -379,6 +439,7 @@ def evaluate(model, sources, params=None):
     dict with ``predictions`` (list of N str, each decoded up to its first
     ``<eos>``), ``correct`` (bool array (N,)) and ``lengths`` (int array (N,))
     """
+    _check_model(model)
     data = task_batch(sources)
     max_len = data["y_out"].shape[1] + 1  # room for one digit too many
     tokens, _ = model.greedy_decode(data["src"], data["src_len"], max_len, params)
@@ -406,8 +467,11 @@ def rest_after_prefix(model, sources, k, rng=None, params=None):
     bool array (N,): whether every output from step k on, through ``<eos>``,
     is right (the outputs of steps 0..k-1 are not scored)
     """
+    _check_model(model)
+    if rng is not None:
+        rng = check_rng("rng", rng)
     data = task_batch(sources)
-    if not 1 <= k <= data["src_len"].min():
+    if not 1 <= check_int("k", k) <= data["src_len"].min():
         raise ValueError(f"k must lie in [1, {data['src_len'].min()}], got {k}")
     forced = data["y_in"][:, 1:k + 1].copy()
     if rng is not None:
@@ -417,3 +481,8 @@ def rest_after_prefix(model, sources, k, rng=None, params=None):
     tokens, _ = model.greedy_decode(data["src"], data["src_len"], data["y_out"].shape[1] + 1,
                                     params, forced=forced)
     return exact_match(tokens[:, k:], data["y_out"][:, k:])
+
+
+def _check_model(model):
+    if not isinstance(model, Seq2Seq):
+        raise TypeError(f"model must be a Seq2Seq, got {type(model).__name__}")

@@ -60,20 +60,6 @@ N, D, H, M, T = 3, 4, 5, 2, 6  # distinct, so a mix-up of two sizes shows
 #: functions that still fail some of their variants (issue 18, not yet done):
 #: expected to fail, strictly, so one that gets fixed must leave this list
 KNOWN_GAPS = {
-    "dlnotes.seq2seq.Seq2Seq.__init__",
-    "dlnotes.seq2seq.Seq2Seq.backward",
-    "dlnotes.seq2seq.Seq2Seq.encode",
-    "dlnotes.seq2seq.Seq2Seq.forward",
-    "dlnotes.seq2seq.Seq2Seq.greedy_decode",
-    "dlnotes.seq2seq.Seq2Seq.init",
-    "dlnotes.seq2seq.Seq2Seq.loss_and_grads",
-    "dlnotes.seq2seq.Seq2Seq.objective",
-    "dlnotes.seq2seq.evaluate",
-    "dlnotes.seq2seq.exact_match",
-    "dlnotes.seq2seq.rest_after_prefix",
-    "dlnotes.seq2seq.token_accuracy",
-    "dlnotes.seq2seq.train_seeds",
-    "dlnotes.seq2seq.train",
 }
 EXCLUDED = ("dlnotes.selfcheck", "dlnotes.viz")
 
