@@ -15,6 +15,12 @@ its last bits; the chapters report such values over seeds with
 import math
 
 import numpy as np
+from IPython import get_ipython
+from IPython.core.formatters import format_display_data
+from IPython.display import display
+
+#: the mime prefix under which myst-nb finds a glued value in a cell's outputs
+GLUE_PREFIX = "application/papermill.record/"
 
 
 def rounded(value, sig=6):
@@ -64,11 +70,14 @@ def glue(name, value, sig=6):
         value = _Glued(value, sig)  # checks sig and refuses NaN and inf
     elif not isinstance(value, str | bool | int | np.integer):
         raise TypeError(f"value must be a number or a str, got {type(value).__name__}")
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:  # a notebook run without the book's tools: nothing to glue into
+    if get_ipython() is None:  # plain Python: no notebook to glue into
         return
-    myst_glue(name, value, display=False)
+    # myst_nb.glue(name, value, display=False), written out: importing myst_nb
+    # costs a notebook about a second of CPU, and a downloaded chapter runs
+    # without it; the book reads the same output either way.
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def spread(values, fmt="{:.2f}"):
