@@ -59,8 +59,7 @@ N, D, H, M, T = 3, 4, 5, 2, 6  # distinct, so a mix-up of two sizes shows
 
 #: functions that still fail some of their variants (issue 18, not yet done):
 #: expected to fail, strictly, so one that gets fixed must leave this list
-KNOWN_GAPS = {
-}
+KNOWN_GAPS = set()
 EXCLUDED = ("dlnotes.selfcheck", "dlnotes.viz")
 
 
