@@ -3,6 +3,7 @@ needs, and unpacked on its own it sets itself up and runs a chapter."""
 
 import os
 import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -62,3 +63,24 @@ def test_the_unpacked_zip_sets_itself_up_and_runs_a_chapter(tmp_path):
         cwd=course, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     assert (tmp_path / "ran.ipynb").stat().st_size > 0
+
+
+def first_cells(path):
+    import json
+
+    cells = json.loads(path.read_text())["cells"]
+    code = next(c for c in cells if c["cell_type"] == "code")
+    return "".join(cells[0]["source"]), "".join(code["source"])
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_a_chapter_links_the_zip_and_says_what_to_install_without_dlnotes(path, tmp_path):
+    header, guard = first_cells(path)
+    assert "dl-models-course.zip" in header
+    # -S: no site-packages, so no dlnotes, as for a notebook downloaded alone
+    run = subprocess.run([sys.executable, "-S", "-c", guard], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert run.returncode != 0
+    assert "ModuleNotFoundError" in run.stderr and "make lab" in run.stderr
+    assert subprocess.run([sys.executable, "-c", guard]).returncode == 0
