@@ -169,8 +169,11 @@ def gru_backward(dh, cache):
         da[:, t], dh_next = _step_backward(dh[:, t] + dh_next, W_h, steps[t])
     # the weight gradients summed over all steps: one product per block of W
     da2 = da.reshape(N * T, 3 * H)
-    h_prev = np.stack([s[0] for s in steps], axis=1).reshape(N * T, H)
-    rh = np.stack([s[2] for s in steps], axis=1).reshape(N * T, H)
+    if T:
+        h_prev = np.stack([s[0] for s in steps], axis=1).reshape(N * T, H)
+        rh = np.stack([s[2] for s in steps], axis=1).reshape(N * T, H)
+    else:  # no step to stack: the sums over steps are zero
+        h_prev = rh = np.zeros((0, H))
     dW = _weight_grads(da2, x.reshape(N * T, D), (h_prev, rh), H)
     dx = (da2 @ W[:, :D]).reshape(N, T, D)
     return dx, dh_next, unstack_blocks(dW, da2.sum(axis=0), BLOCKS, H)

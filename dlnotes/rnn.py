@@ -128,6 +128,14 @@ def rnn_backward(dh, cache, truncate=None):
     x, h0, W_x, W_h, h = cache
     N, T, H = h.shape
     dh = check_shape("dh", dh, (N, T, H))
+    if truncate is not None:
+        is_int = isinstance(truncate, int | np.integer)
+        if isinstance(truncate, bool) or not is_int or truncate < 1:
+            raise ValueError("truncate must be None or an int >= 1, "
+                             f"got {truncate!r}")
+    if T == 0:  # no step: nothing reaches the weights or h0
+        return (np.zeros(x.shape), np.zeros((N, H)),
+                {"W_x": np.zeros_like(W_x), "W_h": np.zeros_like(W_h), "b_x": np.zeros(H)})
     dtanh = 1.0 - h * h
     if truncate is None:
         # dL/da_t = (g_t + W_h^T dL/da_{t+1}) * tanh': the sequential part.
@@ -137,10 +145,6 @@ def rnn_backward(dh, cache, truncate=None):
             da[:, t] = (dh[:, t] + carry) * dtanh[:, t]
             carry = da[:, t] @ W_h
     else:
-        is_int = isinstance(truncate, int | np.integer)
-        if isinstance(truncate, bool) or not is_int or truncate < 1:
-            raise ValueError("truncate must be None or an int >= 1, "
-                             f"got {truncate!r}")
         # da is a sum over lags j = 0..k-1: the part of dL/da_s that started
         # as g_{s+j} and crossed j steps. Lag j for every s at once is one
         # product, so the loop runs over the k lags, not over the T steps.
@@ -154,7 +158,7 @@ def rnn_backward(dh, cache, truncate=None):
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
     da2 = da.reshape(N * T, H)
     grads = {
-        "W_x": da2.T @ x.reshape(N * T, -1),
+        "W_x": da2.T @ x.reshape(N * T, x.shape[2]),  # not -1: N may be 0
         "W_h": da2.T @ h_prev.reshape(N * T, H),
         "b_x": da2.sum(axis=0),
     }

@@ -154,3 +154,14 @@ def test_gru_init_sets_the_update_bias():
     params = gru_init(2, 3, np.random.default_rng(0), update_bias=2.5)
     np.testing.assert_array_equal(params["b_u"], 2.5)
     np.testing.assert_array_equal(params["b_r"], 0.0)
+
+
+@pytest.mark.parametrize("n,t", [(0, 3), (2, 0), (0, 0)])
+def test_an_empty_batch_or_no_steps_gives_empty_states_and_zero_gradients(n, t):
+    _, params, x, h0 = _problem(n, t, 3, 4)
+    h, cache = gru_forward(x, h0, params)
+    dx, dh0, grads = gru_backward(np.ones(h.shape), cache)
+    assert h.shape == (n, t, 4) and dx.shape == x.shape
+    np.testing.assert_array_equal(dh0, np.zeros((n, 4)))
+    assert {k: g.shape for k, g in grads.items()} == {k: p.shape for k, p in params.items()}
+    assert not any(g.any() for g in grads.values())

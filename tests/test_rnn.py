@@ -280,3 +280,16 @@ def test_the_gradient_check_rejects_a_backward_that_drops_the_oldest_step():
     num = numerical_gradient(lambda: rnn_forward(x, h0, params)[0], params["W_h"], dh)
     with pytest.raises(AssertionError, match="W_h: error"):
         assert_grad_within("W_h", num, grads["W_h"], fd_error_bound(h, dh))
+
+
+@pytest.mark.parametrize("N,T", [(0, 3), (2, 0), (0, 0)])
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_an_empty_batch_or_no_steps_gives_empty_states_and_zero_gradients(N, T, truncate):
+    _, params, x, h0 = _setup(N, T, 3, 4)
+    h, cache = rnn_forward(x, h0, params)
+    dx, dh0, grads = rnn_backward(np.ones(h.shape), cache, truncate)
+    assert h.shape == (N, T, 4) and dx.shape == x.shape
+    np.testing.assert_array_equal(dh0, np.zeros((N, 4)))
+    assert {k: g.shape for k, g in grads.items()} == {k: params[k].shape
+                                                     for k in ("W_x", "W_h", "b_x")}
+    assert not any(g.any() for g in grads.values())
