@@ -174,3 +174,11 @@ def check_ints(name, a, shape=None, low=None, high=None):
         raise ValueError(f"{name} must lie in [{low}, {hi}), got range "
                          f"[{arr.min()}, {arr.max()}]")
     return arr
+
+
+def check_examples(name, n):
+    """A loss is a mean over the batch, so an empty batch has none: say so
+    in the caller's words (its ``name``), not the inner loss's."""
+    if n == 0:
+        raise ValueError(f"{name} must hold at least one example: the loss is a mean over "
+                         f"the batch, and an empty batch has none")

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import (
+    check_examples,
     check_finite,
     check_int,
     check_ints,
@@ -246,6 +247,7 @@ class CNN:
         if loss != "softmax_cross_entropy":
             raise ValueError(f"loss must be 'softmax_cross_entropy', got {loss!r}")
         logits, cache = self.forward(x, params)
+        check_examples("x", len(logits))
         value, dlogits = softmax_cross_entropy(logits, labels)
         return value, self.backward(dlogits, cache)[1]
 

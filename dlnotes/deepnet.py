@@ -23,6 +23,7 @@ import numpy as np
 
 from ._checks import (
     check_choice,
+    check_examples,
     check_finite,
     check_int,
     check_ints,
@@ -240,6 +241,7 @@ class DeepMLP:
         """
         check_choice("loss", loss, sorted(LOSSES))
         out, cache = self.forward(x, params)
+        check_examples("x", len(out))
         # the loss would name its own arguments (y_hat, labels), not this y
         if loss == "squared_error":
             check_shape("y", y, out.shape)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._checks import (
+    check_examples,
     check_finite,
     check_int,
     check_ints,
@@ -193,6 +194,7 @@ def classifier_loss_and_grads(cell, params, x, labels):
     grads : dict with the keys of params
     """
     logits, cache = classifier_forward(cell, params, x)
+    check_examples("x", len(logits))
     loss, dlogits = softmax_cross_entropy(logits, labels)
     return loss, classifier_backward(dlogits, cache)[1]
 
@@ -294,6 +296,7 @@ def input_gradient_norms(cell, params, x, labels):
     norms : ndarray (T,)
     """
     logits, cache = classifier_forward(cell, params, x)
+    check_examples("x", len(logits))
     _, dlogits = softmax_cross_entropy(logits, labels)
     dx, _ = classifier_backward(dlogits, cache)
     return np.linalg.norm(dx, axis=2).mean(axis=0)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ._checks import (
     check_choice,
+    check_examples,
     check_finite,
     check_int,
     check_ints,
@@ -145,6 +146,7 @@ class MLP:
         """
         check_choice("loss", loss, sorted(LOSSES))
         out, cache = self.forward(x, params)
+        check_examples("x", len(out))
         value, dout = LOSSES[loss](out, y)
         _, grads, _ = self.backward(dout, cache)
         return value, grads

@@ -21,6 +21,7 @@ from . import tasks
 from ._checks import (
     check_callable,
     check_choice,
+    check_examples,
     check_finite,
     check_int,
     check_ints,
@@ -111,6 +112,9 @@ def loss_and_grads(params, x, targets, mask=None, truncate=None):
     (loss, grads) with grads keyed like ``params``.
     """
     logits, cache = logits_forward(params, x)
+    check_examples("x", len(logits))
+    if logits.shape[1] == 0:
+        raise ValueError("x must have at least one time step: the loss is a mean over steps")
     loss, dlogits = sequence_cross_entropy(logits, targets, mask)
     return loss, logits_backward(dlogits, cache, truncate)[2]
 

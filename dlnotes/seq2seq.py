@@ -20,6 +20,7 @@ over real target tokens only: padded positions are masked out.
 import numpy as np
 
 from ._checks import (
+    check_examples,
     check_finite,
     check_int,
     check_ints,
@@ -223,6 +224,7 @@ class Seq2Seq:
         and of its gradient. Returns (loss, grads).
         """
         batch = _check_batch("batch", batch, self.V)
+        check_examples("batch", len(batch["src"]))
         logits, cache = self.forward(batch["src"], batch["src_len"], batch["y_in"], params)
         loss, dlogits = sequence_cross_entropy(logits, batch["y_out"], batch["y_out"] != PAD)
         return loss, self.backward(dlogits, cache)

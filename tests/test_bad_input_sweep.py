@@ -495,3 +495,21 @@ def test_figure_helpers_list_the_valid_choices():
         vcnn.compute_feature_maps(model, model.params, c["cnn_x"], labels, N, "conv 1")
     with pytest.raises(ValueError, match="per_epoch must be"):
         vcnn.draw_training(Figure(), {"a": [1.0, 0.5]}, 0)
+
+
+def test_a_loss_over_an_empty_batch_says_so_in_the_callers_words():
+    c = ctx()
+    rp = memory_tasks.classifier_init("gru", D, H, M, np.random.default_rng(0))
+    calls = {
+        "x": [lambda: c["mlp"].loss_and_grads(c["x"][:0], c["dNM"][:0]),
+              lambda: c["deep"].loss_and_grads(c["x"][:0], c["dNM"][:0]),
+              lambda: c["cnn"].loss_and_grads(c["cnn_x"][:0], c["labels"][:0]),
+              lambda: memory_tasks.classifier_loss_and_grads("gru", rp, c["xs"][:0],
+                                                             c["labels"][:0]),
+              lambda: rnn_models.loss_and_grads(c["rnn"], c["xs"][:0], c["targets"][:0])],
+        "batch": [lambda: c["s2s"].loss_and_grads({k: v[:0] for k, v in c["batch"].items()})],
+    }
+    for name, fs in calls.items():
+        for f in fs:
+            with pytest.raises(ValueError, match=f"{name} must hold at least one example"):
+                f()
