@@ -184,7 +184,10 @@ def lstm_backward(dh, cache, dc=None):
         dh_next, dc_next = _step_backward(dh[:, t] + dh_next, dc_t, W_h, steps[t], da[:, t])
     # the weight gradients summed over all steps: one product each
     da2 = da.reshape(N * T, 4 * H)
-    h_prev = np.stack([s[0] for s in steps], axis=1).reshape(N * T, H)
+    if T:
+        h_prev = np.stack([s[0] for s in steps], axis=1).reshape(N * T, H)
+    else:  # no step to stack: the sums over steps are zero
+        h_prev = np.zeros((0, H))
     dW = np.concatenate([da2.T @ x.reshape(N * T, D), da2.T @ h_prev], axis=1)
     dx = (da2 @ W_x).reshape(N, T, D)
     return dx, dh_next, dc_next, unstack_blocks(dW, da2.sum(axis=0), GATES, H)

@@ -198,3 +198,15 @@ def test_cell_path_gains_are_products_of_the_last_forget_gates():
     np.testing.assert_allclose(gains[6], f.prod(axis=0))
     with pytest.raises(ValueError, match=r"f must have 2 dimensions \(T, H\)"):
         cell_path_gains(f[None])
+
+
+@pytest.mark.parametrize("n,t", [(0, 3), (2, 0), (0, 0)])
+def test_an_empty_batch_or_no_steps_gives_empty_states_and_zero_gradients(n, t):
+    _, params, x, h0, c0 = _problem(n, t, 3, 4)
+    h, c, cache = lstm_forward(x, h0, c0, params)
+    dx, dh0, dc0, grads = lstm_backward(np.ones(h.shape), cache)
+    assert h.shape == c.shape == (n, t, 4) and dx.shape == x.shape
+    np.testing.assert_array_equal(dh0, np.zeros((n, 4)))
+    np.testing.assert_array_equal(dc0, np.zeros((n, 4)))
+    assert {k: g.shape for k, g in grads.items()} == {k: p.shape for k, p in params.items()}
+    assert not any(g.any() for g in grads.values())
