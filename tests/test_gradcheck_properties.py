@@ -20,6 +20,7 @@ from dlnotes.dense import dense_backward, dense_forward
 from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 from dlnotes.gru import gru_backward, gru_forward, gru_init
 from dlnotes.losses import softmax_cross_entropy
+from dlnotes.lstm import lstm_backward, lstm_forward, lstm_init
 from dlnotes.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_truncated_states
 
 FAST = settings(max_examples=8, deadline=None, derandomize=True, database=None)
@@ -106,4 +107,18 @@ def test_gru_at_random_shapes(n, t, d, h, seed):
     dx, dh0, grads = gru_backward(dh, cache)
     f = lambda: gru_forward(x, h0, params)[0]  # noqa: E731
     _check(f, hs, dh, [("x", x, dx), ("h0", h0, dh0)]
+           + [(k, p, grads[k]) for k, p in params.items()])
+
+
+@FAST
+@given(n=size, t=st.integers(1, 4), d=size, h=size, seed=seed)
+def test_lstm_at_random_shapes(n, t, d, h, seed):
+    rng = np.random.default_rng(seed)
+    params = {k: rng.normal(scale=0.7, size=v.shape) for k, v in lstm_init(d, h, rng).items()}
+    x, h0, c0 = rng.normal(size=(n, t, d)), rng.normal(size=(n, h)), rng.normal(size=(n, h))
+    hs, _, cache = lstm_forward(x, h0, c0, params)
+    dh = rng.normal(size=hs.shape)
+    dx, dh0, dc0, grads = lstm_backward(dh, cache)
+    f = lambda: lstm_forward(x, h0, c0, params)[0]  # noqa: E731
+    _check(f, hs, dh, [("x", x, dx), ("h0", h0, dh0), ("c0", c0, dc0)]
            + [(k, p, grads[k]) for k, p in params.items()])
