@@ -76,7 +76,14 @@ execute: $(STAMP)
 
 ## bench: time the widgets, notebooks and kernels; see bench/README.md
 ## (make bench BENCH=--full also times make test and a clean make book)
+# It first installs PyTorch into the venv, only to compare conv2d and the LSTM
+# with it: the tests never need torch (it is large), so it is in neither
+# requirements.txt nor constraints.txt. Where pip would fetch the CUDA build,
+# ask for the CPU one: make bench TORCH="torch==2.13.0 --index-url
+# https://download.pytorch.org/whl/cpu"
+TORCH := torch==2.13.0
 bench: $(STAMP)
+	$(PY) -m pip install -q $(TORCH)
 	$(PY) -m tools.bench $(BENCH)
 
 ## lint: ruff over the code; the chapters' code lines must fit the book's

@@ -104,6 +104,29 @@ def test_kernel_rows_are_well_formed_at_tiny_sizes():
     assert "| dense | 3x4x5 | 6 N D M |" in "\n".join(bench.kernel_lines(out))
 
 
+def test_the_comparison_with_pytorch_says_so_when_torch_is_missing(monkeypatch):
+    monkeypatch.setattr(bench, "import_torch", lambda: None)
+    assert bench.run_torch(min_time=0.0) == {"torch": None, "rows": []}
+    lines = bench.torch_lines({"torch": None, "rows": []})
+    assert len(lines) == 1 and "not importable" in lines[0] and bench.TORCH_VERSION in lines[0]
+    table = bench.report({"when": "t", "machine": "m", "revision": "r",
+                          "torch": {"torch": None, "rows": []}})
+    assert "### Kernels against PyTorch" in table and "not importable" in table
+
+
+def test_pytorch_rows_are_well_formed_at_tiny_sizes():
+    pytest.importorskip("torch")  # only `make bench` installs it
+    sizes = {"conv2d": [(2, 3, 5, 5, 4, 3, 1)], "lstm": [(2, 3, 4, 5)]}
+    out = bench.run_torch(sizes, min_time=0.0)
+    assert out["threads"] == 1 and [r["kernel"] for r in out["rows"]] == list(sizes)
+    for r in out["rows"]:
+        assert r["reps"] >= 5 and 0 < r["best"] <= r["median"]
+        assert 0 < r["torch_best"] <= r["torch_median"] and r["ratio"] > 0
+        assert r["ratio_median"] > 0
+    text = "\n".join(bench.torch_lines(out))
+    assert "| conv2d | 2x3x5x5x4x3x1 |" in text and "| lstm | 2x3x4x5 |" in text
+
+
 def test_a_notebook_runs_in_a_fresh_kernel_and_its_widgets_are_driven(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in [
         "import ipywidgets as W\nfrom dlnotes.viz.live import LiveFigure",

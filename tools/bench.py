@@ -17,7 +17,10 @@ What is measured (see bench/README.md for the latest table):
 - kernels: forward + backward of dense, conv2d, RNN, LSTM and GRU in float64
   with one BLAS thread, as FLOP/s (matrix-product FLOPs only) and as fractions
   of numpy's square matrix product of a comparable size, and of the very
-  products the kernel is made of, both timed in the same run.
+  products the kernel is made of, both timed in the same run; and conv2d and
+  the LSTM at the issue's sizes against PyTorch on CPU (one thread, float64,
+  the same forward + backward, called in turn, CPU time), when torch is
+  importable: the table says so when it is not.
 - with --full: the wall time of `make test` and of `make book` after removing
   _build/.
 
@@ -457,6 +460,101 @@ def run_kernels(sizes=None, min_time=0.2, seed=0):
     return {"rows": rows, "peak": peak, "blas_threads": threads}
 
 
+# ------------------------------------------------------- against PyTorch
+
+# The issue's sizes: conv2d N, C, H, W, F, K, pad and the LSTM N, T, D, H.
+TORCH_SIZES = {"conv2d": [SIZES["conv2d"][0]], "lstm": [SIZES["lstm"][0]]}
+TORCH_VERSION = "2.13.0"  # what `make bench` installs; the tests never need it
+
+
+def import_torch():
+    """torch, set to one thread, or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def torch_call(torch, kind, size, rng):
+    """A function that runs PyTorch's forward + backward of the same layer, in
+    float64, on random data of the same shapes as ``kernel_call``: the same
+    products, and gradients for every input and parameter."""
+    r = rng.standard_normal
+
+    def leaf(shape):
+        return torch.tensor(r(shape), dtype=torch.float64, requires_grad=True)
+
+    if kind == "conv2d":
+        N, C, H, W_, F, K, pad = size
+        x, W, b = leaf((N, C, H, W_)), leaf((F, C, K, K)), leaf(F)
+        dout = torch.tensor(r((N, F, H + 2 * pad - K + 1, W_ + 2 * pad - K + 1)))
+
+        def run():
+            x.grad = W.grad = b.grad = None
+            torch.nn.functional.conv2d(x, W, b, stride=1, padding=pad).backward(dout)
+        return run
+    if kind == "lstm":
+        N, T, D, H = size
+        layer = torch.nn.LSTM(D, H, batch_first=True, dtype=torch.float64)
+        x, h0, c0 = leaf((N, T, D)), leaf((1, N, H)), leaf((1, N, H))
+        dh = torch.tensor(r((N, T, H)))
+
+        def run():
+            layer.zero_grad(set_to_none=True)
+            x.grad = h0.grad = c0.grad = None
+            layer(x, (h0, c0))[0].backward(dh)
+        return run
+    raise ValueError(f"kind must be one of {list(TORCH_SIZES)}, got {kind!r}")
+
+
+def time_pair(fn_a, fn_b, min_time=0.2, min_reps=5, max_reps=2000):
+    """CPU seconds (``time.process_time``) of ``fn_a()`` and ``fn_b()``, called
+    in turn after one warm-up call each, so that both see the same load.
+
+    Returns (a_times, b_times): at least ``min_reps`` pairs and ``min_time``
+    seconds, at most ``max_reps`` pairs.
+    """
+    fn_a(), fn_b()
+    a, b, start = [], [], time.perf_counter()
+    while len(a) < min_reps or (time.perf_counter() - start < min_time and len(a) < max_reps):
+        for fn, out in ((fn_a, a), (fn_b, b)):
+            t0 = time.process_time()
+            fn()
+            out.append(time.process_time() - t0)
+    return a, b
+
+
+def run_torch(sizes=None, min_time=1.0, seed=0):
+    """dlnotes against PyTorch on CPU, one thread each, float64, the same
+    forward + backward; one dict per row, or a note when torch is missing.
+
+    Each row: CPU ms of both (best and median of the interleaved calls) and
+    ``ratio`` = dlnotes' best over PyTorch's best, ``ratio_median`` the
+    median of the per-pair ratios (below 1: dlnotes is faster).
+    """
+    torch = import_torch()
+    if torch is None:
+        return {"torch": None, "rows": []}
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for kind, kind_sizes in (sizes or TORCH_SIZES).items():
+            for size in kind_sizes:
+                ours, theirs = time_pair(kernel_call(kind, size, rng),
+                                         torch_call(torch, kind, size, rng), min_time)
+                rows.append({"kernel": kind, "size": list(size), "reps": len(ours),
+                             "best": min(ours), "median": float(np.median(ours)),
+                             "torch_best": min(theirs), "torch_median": float(np.median(theirs)),
+                             "ratio": min(ours) / min(theirs),
+                             "ratio_median": float(np.median(np.divide(ours, np.maximum(
+                                 theirs, 1e-9))))})
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}
+
+
 # ------------------------------------------------------------- make targets
 
 
@@ -549,6 +647,22 @@ def kernel_lines(kernels):
         rows)
 
 
+def torch_lines(result):
+    """The table against PyTorch, or the reason there is none."""
+    if result["torch"] is None:
+        return ["PyTorch is not importable here: no comparison. `make bench` installs "
+                f"torch=={TORCH_VERSION} (CPU) into the venv first; the tests never need it."]
+    rows = [[r["kernel"], "x".join(map(str, r["size"])), r["reps"],
+             f"{_ms(r['best'])} / {_ms(r['median'])}",
+             f"{_ms(r['torch_best'])} / {_ms(r['torch_median'])}",
+             f"{r['ratio']:.2f} / {r['ratio_median']:.2f}"] for r in result["rows"]]
+    return [f"PyTorch {result['torch']} on CPU, {result['threads']} thread, float64, the same "
+            "forward + backward (gradients of every input and parameter); the two called in "
+            "turn, CPU time of each call.", ""] + _table(
+        ["kernel", "size", "pairs", "dlnotes CPU ms (best / median)",
+         "PyTorch CPU ms (best / median)", "ratio (best / median of pairs)"], rows)
+
+
 def make_lines(makes, when):
     rows = [[m["target"], f"{m['seconds']:.0f}", "ok" if m["returncode"] == 0 else
              f"failed ({m['returncode']}), log {m['log']}"] for m in makes]
@@ -596,6 +710,8 @@ def report(results, previous_full=None):
     if "kernels" in results:
         lines += ["### Kernels: forward + backward, float64", ""] + \
             kernel_lines(results["kernels"]) + [""]
+    if "torch" in results:
+        lines += ["### Kernels against PyTorch", ""] + torch_lines(results["torch"]) + [""]
     lines += ["### make test and a clean make book", "",
               FULL_START, full_block(results, previous_full), FULL_END]
     return "\n".join(lines) + "\n"
@@ -629,6 +745,8 @@ def main(argv=None):
     ap.add_argument("--points", type=int, default=7, help="settings per slider (default 7)")
     ap.add_argument("--min-time", type=float, default=0.2,
                     help="seconds spent timing each kernel and matmul (default 0.2)")
+    ap.add_argument("--torch-time", type=float, default=2.0,
+                    help="seconds spent on each comparison with PyTorch (default 2)")
     ap.add_argument("--out", type=Path, default=BENCH, help="where results-<date>.txt goes")
     args = ap.parse_args(argv)
 
@@ -638,6 +756,8 @@ def main(argv=None):
     if "kernels" not in args.skip:
         print("kernels ...", file=sys.stderr)
         results["kernels"] = run_kernels(min_time=args.min_time)
+        print("kernels against PyTorch ...", file=sys.stderr)
+        results["torch"] = run_torch(min_time=args.torch_time)
     harvest = "widgets" not in args.skip
     if "notebooks" not in args.skip:
         results["notebooks"] = []
