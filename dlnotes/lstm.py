@@ -35,39 +35,33 @@ GATES = ("f", "i", "o", "c")
 def _step(a_x, h_prev, c_prev, W_h):
     """One step given the x part of the pre-activations a_x (N, 4H), bias included."""
     H = h_prev.shape[1]
-    a = h_prev @ W_h.T  # all four gates in one product
-    a += a_x  # in place: no second (N, 4H) array each step
+    a = a_x + h_prev @ W_h.T  # all four gates in one product
     fio = sigmoid(a[:, :3 * H])  # f, i, o in [0, 1]
     g = np.tanh(a[:, 3 * H:])  # the candidate, in [-1, 1]
     f, i, o = fio[:, :H], fio[:, H:2 * H], fio[:, 2 * H:]
-    c = i * g
-    c += f * c_prev  # c_t = i_t * g_t + f_t * c_{t-1}, one temporary fewer
+    c = i * g + f * c_prev
     tanh_c = np.tanh(c)
     h = o * tanh_c
     return h, c, (h_prev, c_prev, fio, g, tanh_c)
 
 
-def _step_backward(dh, dc, W_h, cache, da):
-    """Back through one step: fills da (N, 4H), returns dh_prev, dc_prev (N, H).
+def _step_backward(dh, dc, W_h, cache):
+    """Back through one step: da (N, 4H), dh_prev (N, H), dc_prev (N, H).
 
     dh and dc are the total gradients at h_t and c_t (from the loss and from
-    step t + 1); da, the gradient at the pre-activations of f, i, o, g, is
-    written into the given array (the sequence's da at step t: the loop
-    builds no per-step array to copy there afterwards).
+    step t + 1); da is the gradient at the pre-activations of f, i, o, g.
     """
     h_prev, c_prev, fio, g, tanh_c = cache
     H = h_prev.shape[1]
     f, i, o = fio[:, :H], fio[:, H:2 * H], fio[:, 2 * H:]
-    da_f, da_i, da_o, da_g = (da[:, k * H:(k + 1) * H] for k in range(4))
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)  # h_t = o_t * tanh(c_t)
-    # at f, i, o: from c_t = f_t * c_{t-1} + i_t * g_t and from h_t = o_t * tanh(c_t)
-    np.multiply(dc, c_prev, out=da_f)
-    np.multiply(dc, g, out=da_i)
-    np.multiply(dh, tanh_c, out=da_o)
-    da[:, :3 * H] *= fio  # times sigmoid' = fio (1 - fio)
-    da[:, :3 * H] *= 1.0 - fio
-    np.multiply(dc * i, 1.0 - g * g, out=da_g)  # times tanh'
-    return da @ W_h, dc * f  # dc_t / dc_{t-1} = f_t: the cell path
+    # at f, i, o: from c_t = f_t * c_{t-1} + i_t * g_t and from h_t,
+    # times sigmoid'
+    da_fio = np.concatenate([dc * c_prev, dc * g, dh * tanh_c], axis=1)
+    da_fio = da_fio * fio * (1.0 - fio)
+    da_g = dc * i * (1.0 - g * g)  # times tanh'
+    da = np.concatenate([da_fio, da_g], axis=1)
+    return da, da @ W_h, dc * f  # dc_t / dc_{t-1} = f_t: the cell path
 
 
 def lstm_step_forward(x_t, h_prev, c_prev, params):
@@ -113,8 +107,7 @@ def lstm_step_backward(dh, dc, cache):
     H = W.shape[0] // 4
     dh = check_shape("dh", dh, (N, H))
     dc = check_shape("dc", dc, (N, H))
-    da = np.empty((N, 4 * H))
-    dh_prev, dc_prev = _step_backward(dh, dc, W[:, D:], step, da)
+    da, dh_prev, dc_prev = _step_backward(dh, dc, W[:, D:], step)
     z = np.concatenate([x_t, step[0]], axis=1)  # [x_t, h_{t-1}]
     return da @ W[:, :D], dh_prev, dc_prev, unstack_blocks(da.T @ z, da.sum(axis=0), GATES, H)
 
@@ -181,7 +174,7 @@ def lstm_backward(dh, cache, dc=None):
     dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
     for t in reversed(range(T)):
         dc_t = dc_next if dc is None else dc_next + dc[:, t]
-        dh_next, dc_next = _step_backward(dh[:, t] + dh_next, dc_t, W_h, steps[t], da[:, t])
+        da[:, t], dh_next, dc_next = _step_backward(dh[:, t] + dh_next, dc_t, W_h, steps[t])
     # the weight gradients summed over all steps: one product each
     da2 = da.reshape(N * T, 4 * H)
     if T:
