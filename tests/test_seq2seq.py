@@ -181,6 +181,7 @@ def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="params must have keys"):
         Seq2Seq(params)
 
+
 def test_train_on_one_flat_vector_is_adam_on_the_dict_of_arrays():
     rng = np.random.default_rng(3)
     strings = tt.random_strings(50, 1, 4, rng)
