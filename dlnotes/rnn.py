@@ -107,6 +107,13 @@ def rnn_forward(x, h0, params):
     return h, (x, h0, W_x, W_h, h)
 
 
+def _check_window(truncate):
+    """Refuse a ``truncate`` that is neither None (full BPTT) nor an int >= 1."""
+    is_int = isinstance(truncate, int | np.integer) and not isinstance(truncate, bool)
+    if truncate is not None and not (is_int and truncate >= 1):
+        raise ValueError(f"truncate must be None or an int >= 1, got {truncate!r}")
+
+
 def rnn_backward(dh, cache, truncate=None):
     """Back-propagation through time.
 
@@ -128,14 +135,11 @@ def rnn_backward(dh, cache, truncate=None):
     x, h0, W_x, W_h, h = cache
     N, T, H = h.shape
     dh = check_shape("dh", dh, (N, T, H))
-    if truncate is not None:
-        is_int = isinstance(truncate, int | np.integer)
-        if isinstance(truncate, bool) or not is_int or truncate < 1:
-            raise ValueError("truncate must be None or an int >= 1, "
-                             f"got {truncate!r}")
+    _check_window(truncate)
     if T == 0:  # no step: nothing reaches the weights or h0
-        return (np.zeros(x.shape), np.zeros((N, H)),
-                {"W_x": np.zeros_like(W_x), "W_h": np.zeros_like(W_h), "b_x": np.zeros(H)})
+        grads = {"W_x": np.zeros_like(W_x), "W_h": np.zeros_like(W_h),
+                 "b_x": np.zeros(H)}
+        return np.zeros(x.shape), np.zeros((N, H)), grads
     dtanh = 1.0 - h * h
     if truncate is None:
         # dL/da_t = (g_t + W_h^T dL/da_{t+1}) * tanh': the sequential part.
