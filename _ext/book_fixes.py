@@ -1,46 +1,30 @@
-"""Three fixes to the HTML that Jupyter Book 1.x writes, each for a console error
-that the browser test (tests/test_book_browser.py) caught.
+"""Four additions to the build that Jupyter Book 1.x runs.
 
 1. sphinx-thebe registers its inline configuration script on every
    ``env-before-read-docs`` event, which fires more than once in a build, so
-   pages declare ``const THEBE_JS_URL`` twice ("already been declared").
-   Identical scripts are dropped from each page.
-2. The widget HTML manager typesets widget labels with the MathJax 2 call
-   ``MathJax.Hub.Queue``; the book loads MathJax 3, which has no ``Hub``. A
-   small shim maps that call onto MathJax 3's ``typesetPromise``.
-3. The widget manager loads its icon fonts from beside its AMD module, whose
-   URL require.js resolves against the page's folder by default; its baseUrl
-   is set to the site's ``_static/`` folder, where tools/fetch_assets.sh put
-   the manager's files.
+   pages declare ``const THEBE_JS_URL`` twice ("already been declared", a
+   console error the browser test caught). Identical scripts are dropped
+   from each page.
+2. The chapters' widgets render for the book, with no kernel: before any
+   notebook runs, ``DLNOTES_WIDGET_FRAMES`` is set to the site's ``_widgets/``
+   folder, emptied first, so the kernels that execute the chapters (they
+   inherit this process's environment) draw every frame of every widget
+   there (``dlnotes/viz/live.py``) and the site ships exactly those frames.
+3. The notebooks keep the live widgets' saved state (JupyterLab shows it
+   before a kernel runs); myst-nb would embed that state in every page, with
+   a widget manager to draw it as controls that do nothing without a kernel.
+   It is dropped from the copy the book reads.
+4. Every image of a page loads when the reader scrolls near it, not with the
+   page: a chapter's first load stays small however many figures it has.
 """
 
-REQUIREJS_BASE_URL = """
-var require = {baseUrl: new URL(
-  (document.documentElement.dataset.content_root || "") + "_static/", document.baseURI
-).href};
-"""
+import json
+import os
+import re
+import shutil
+from pathlib import Path
 
-MATHJAX2_HUB_SHIM = """
-(function () {
-  var pending = [];
-  var hub = {Queue: function (cmd) {
-    var el = Array.isArray(cmd) ? cmd[2] : undefined;
-    var mj = window.MathJax;
-    if (mj && mj.typesetPromise) { mj.typesetPromise(el ? [el] : undefined); }
-    else if (el) { pending.push(el); }
-  }};
-  var config = window.MathJax || {};  // myst-nb's configuration, if any
-  config.Hub = hub;
-  config.startup = Object.assign({}, config.startup, {ready: function () {
-    MathJax.startup.defaultReady();
-    MathJax.Hub = hub;
-    MathJax.startup.promise.then(function () {
-      if (pending.length) { MathJax.typesetPromise(pending.splice(0)); }
-    });
-  }});
-  window.MathJax = config;
-})();
-"""
+FRAMES_ENV = "DLNOTES_WIDGET_FRAMES"
 
 
 def _unique(scripts):
@@ -55,17 +39,38 @@ def _unique(scripts):
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
-    # in place: later handlers (myst-nb's widget scripts) append to this list
+    # in place: later handlers append to this list
     if "script_files" in context:
         context["script_files"][:] = _unique(context["script_files"])
+
+
+def _drop_widget_state(app, docname, source):
+    if app.env.doc2path(docname).suffix != ".ipynb":
+        return
+    nb = json.loads(source[0])
+    if nb.get("metadata", {}).pop("widgets", None) is not None:
+        source[0] = json.dumps(nb)
+
+
+def _lazy_images(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = re.sub(r"<img (?![^>]*loading=)", '<img loading="lazy" ',
+                                 context["body"])
+
+
+def _frames_folder(app):
+    if app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / "_widgets"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[FRAMES_ENV] = str(folder)
 
 
 def setup(app):
     # early: the event stops at the first handler that returns a template name
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
-    # after myst-nb's MathJax configuration (priority 500) and before MathJax
-    # itself runs (it is loaded with defer), so MathJax 3 reads it as config
-    app.add_js_file(None, body=MATHJAX2_HUB_SHIM, priority=501)
-    # before require.js, which reads a global ``require`` object as its config
-    app.add_js_file(None, body=REQUIREJS_BASE_URL, priority=100)
+    app.connect("builder-inited", _frames_folder)
+    app.connect("source-read", _drop_widget_state)
+    app.connect("html-page-context", _lazy_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,7 +10,7 @@ import ipywidgets as W
 import nbformat
 import pytest
 
-from dlnotes.viz.live import LiveFigure
+from dlnotes.viz.live import LiveFigure, Slider, Text, Toggle
 from tools import bench
 
 SUMMARY_KEYS = {"updates", "compute_median", "compute_p95", "draw_median", "draw_p95",
@@ -58,8 +58,8 @@ def test_sweep_covers_every_control_type_within_its_range():
 
 
 def test_drive_reports_one_row_per_update_and_restores_every_control():
-    live = _tiny_live(n=W.IntSlider(value=3, min=0, max=6), on=W.Checkbox(value=False),
-                      word=W.Text(value="ab"))
+    live = _tiny_live(n=Slider("n", 3, 0, 6, 1, book=[3]), on=Toggle("on", False),
+                      word=Text("word", "ab", book=["ab"]))
     rows = bench.drive(live, points=3)
     # n: 0, 3, 6; on: True, False; word: "", "a", "ab"; restoring n to 3 is not a row
     assert [(r["control"], r["value"]) for r in rows] == [
@@ -129,9 +129,9 @@ def test_pytorch_rows_are_well_formed_at_tiny_sizes():
 
 def test_a_notebook_runs_in_a_fresh_kernel_and_its_widgets_are_driven(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in [
-        "import ipywidgets as W\nfrom dlnotes.viz.live import LiveFigure",
+        "from dlnotes.viz.live import LiveFigure, Slider",
         "def tiny_widget():\n"
-        "    return LiveFigure({'k': W.IntSlider(value=1, min=0, max=2)},\n"
+        "    return LiveFigure({'k': Slider('k', 1, 0, 2, 1, book=[1])},\n"
         "                      lambda k: k, lambda fig, r: None, figsize=(1, 1))",
         "tiny_widget()",
     ]])

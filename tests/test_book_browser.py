@@ -1,5 +1,8 @@
 """The built book in headless Chromium, with no network: math is typeset,
-images load, widgets render from their stored state, the console is clean."""
+images load, every widget control changes the figure, the console is clean."""
+
+import gzip
+import urllib.parse
 
 import pytest
 from conftest import BOOK, offline_page
@@ -35,6 +38,9 @@ def test_page_renders_offline(browser, book_url, path):
         assert raw not in article, f"untypeset math ({raw}) on {path}"
     if page.locator("div.math, span.math").count():
         assert page.locator("mjx-container").count() > 0, f"math not typeset on {path}"
+    # widget frames load lazily, when the reader scrolls near: load them all
+    page.evaluate("() => document.querySelectorAll('img[loading=lazy]')"
+                  ".forEach(i => { i.loading = 'eager'; })")
     page.wait_for_load_state("networkidle")
     broken = page.evaluate(
         "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
@@ -43,13 +49,7 @@ def test_page_renders_offline(browser, book_url, path):
     assert broken == [], f"images that did not load on {path}: {broken}"
     if path.split("/")[-1][:2].isdigit():  # a chapter: its figures must be there
         assert page.locator("article img").count() >= 2, f"figures missing on {path}"
-    if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
-        page.wait_for_selector(".widget-slider, .widget-dropdown", timeout=20_000)
-        images = page.evaluate(
-            "() => [...document.querySelectorAll('.jupyter-widgets img')]"
-            ".map(i => i.naturalWidth)"
-        )
-        assert images and all(w > 0 for w in images), f"widget figures blank on {path}"
+    assert "jupyter-widgets" not in page.content(), f"a kernel widget's dead controls on {path}"
     assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
     assert page.console_errors == [], f"console errors on {path}: {page.console_errors}"
     page.close()
@@ -97,3 +97,93 @@ def test_chapter_one_shows_its_parts(browser, book_url):
     # the network drawing, the loss curve, the classifier, and two widget figures
     assert page.locator("article img").count() >= 5
     page.close()
+
+
+# Every control of every widget on a page, moved over each of its values from
+# the widget's default setting: the frame's file, alt text and status shown.
+SWEEP_JS = """async () => {
+  const shown = w => {
+    const img = w.querySelector(".dl-frame");
+    return img.getAttribute("src") + "|" + img.alt + "|" + w.querySelector(".dl-status").innerHTML;
+  };
+  const loaded = img => img.complete ? Promise.resolve() :
+    new Promise(ok => { img.onload = ok; img.onerror = ok; });
+  const set = (c, i) => {
+    if (c.type === "checkbox") { c.checked = i === 1; }
+    else if (c.type === "range") { c.value = i; }
+    else { c.selectedIndex = i; }
+    c.dispatchEvent(new Event("input", {bubbles: true}));
+  };
+  const out = [];
+  for (const w of document.querySelectorAll(".dl-widget")) {
+    const controls = [...w.querySelectorAll("[data-c]")];
+    const start = controls.map(c => c.type === "checkbox" ? (c.checked ? 1 : 0) :
+                               c.type === "range" ? +c.value : c.selectedIndex);
+    for (const [k, c] of controls.entries()) {
+      const n = c.type === "checkbox" ? 2 : c.type === "range" ? +c.max + 1 : c.options.length;
+      const seen = [], widths = [];
+      for (let i = 0; i < n; i++) {
+        set(c, i);
+        const img = w.querySelector(".dl-frame");
+        await loaded(img);
+        seen.push(shown(w));
+        widths.push(img.naturalWidth);
+      }
+      set(c, start[k]);
+      const label = c.closest("label").textContent.trim().slice(0, 40);
+      out.push({label, values: n, distinct: new Set(seen).size, widths});
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_widget_control_changes_the_figure_without_a_kernel(browser, book_url, path):
+    page = offline_page(browser)
+    page.goto(f"{book_url}/{path}", wait_until="networkidle")
+    for row in page.evaluate(SWEEP_JS):
+        assert row["values"] >= 2, f"a control with one value on {path}: {row}"
+        assert row["distinct"] == row["values"], f"a value that changes nothing on {path}: {row}"
+        assert all(w > 0 for w in row["widths"]), f"a frame that did not load on {path}: {row}"
+    assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
+    assert page.console_errors == [], f"console errors on {path}: {page.console_errors}"
+    page.close()
+
+
+def test_every_chapter_has_kernel_free_widgets(browser, book_url):
+    page = offline_page(browser)
+    counts = {}
+    for path in PAGES:
+        page.goto(f"{book_url}/{path}")
+        counts[path] = page.locator(".dl-widget").count()
+    assert all(counts[p] >= 1 for p in PAGES if p.split("/")[-1][:2].isdigit()), counts
+    page.close()
+
+
+FIRST_LOAD_JS = """() => [performance.getEntriesByType("navigation")[0],
+  ...performance.getEntriesByType("resource")].map(e => e.name)"""
+TEXT = {".html", ".js", ".css", ".json", ".svg", ".txt"}
+
+
+def _wire_bytes(url):
+    """The bytes a web server sends for ``url``: text gzipped (as every web
+    server serves it; this test server does not), images and fonts as they are."""
+    path = BOOK / urllib.parse.unquote(urllib.parse.urlsplit(url).path.lstrip("/"))
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6)) if path.suffix in TEXT else len(data)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_weighs_under_2_mb_on_first_load(browser, book_url, path):
+    page = offline_page(browser)
+    page.goto(f"{book_url}/{path}", wait_until="networkidle")
+    urls = page.evaluate(FIRST_LOAD_JS)
+    weight = sum(_wire_bytes(u) for u in set(urls))
+    assert weight < 2e6, f"{path} loads {weight / 1e6:.2f} MB before the reader scrolls"
+    page.close()
+
+
+def test_the_whole_site_weighs_under_40_mb():
+    size = sum(f.stat().st_size for f in BOOK.rglob("*") if f.is_file())
+    assert size < 40e6, f"the site is {size / 1e6:.1f} MB"

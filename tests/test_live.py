@@ -1,13 +1,16 @@
-"""LiveFigure's rendering: one draw per update, the same pixels as savefig."""
+"""LiveFigure's two renderings: live (one draw per update, the same pixels as
+savefig) and the book's frames with kernel-free HTML controls."""
 
 import io
+import json
 
-import ipywidgets as W
 import numpy as np
+import pytest
+from ipywidgets.widgets.widget import _instances
 from matplotlib.figure import Figure
 from PIL import Image
 
-from dlnotes.viz.live import LiveFigure
+from dlnotes.viz.live import FRAMES_ENV, Choice, LiveFigure, Slider, Text, Toggle
 
 
 def _draw(fig, k):
@@ -26,11 +29,11 @@ def _draw(fig, k):
 
 
 def _pixels(png):
-    return np.asarray(Image.open(io.BytesIO(png)))
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def _live():
-    return LiveFigure({"k": W.IntSlider(value=1, min=1, max=3)}, lambda k: k, _draw,
+    return LiveFigure({"k": Slider("k", 1, 1, 3, 1, book=[1, 3])}, lambda k: k, _draw,
                       figsize=(6, 3))
 
 
@@ -52,3 +55,84 @@ def test_each_update_renders_the_figure_once():
     live.controls["k"].value = 2
     assert len(calls) == 1
     assert live.status.value == "k = 2" and len(live.timings) == 2
+
+
+def _book(monkeypatch, tmp_path, controls, compute=None):
+    monkeypatch.setenv(FRAMES_ENV, str(tmp_path))
+    return LiveFigure(controls, compute or (lambda **v: v), _draw_setting, figsize=(3, 2),
+                      alt="A test figure")
+
+
+def _draw_setting(fig, values):
+    ax = fig.add_subplot()
+    ax.set_title(", ".join(f"{k}={v}" for k, v in sorted(values.items())))
+    return "note: " + ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
+def test_book_draws_every_setting_of_the_grid_once_and_creates_no_ipywidget(
+        monkeypatch, tmp_path):
+    before = len(_instances)
+    live = _book(monkeypatch, tmp_path, {
+        "k": Slider("k", 2, 1, 3, 1, book=[1, 2, 3]),
+        "on": Toggle("on", False),
+        "name": Choice("name", "a", ["a", "b", "c"], book=["a", "b"]),
+    })
+    assert len(_instances) == before
+    assert len(live.frames) == 3 * 2 * 2
+    files = {name for name, _, _ in live.frames.values()}
+    assert files == {p.name for p in tmp_path.iterdir()} and len(files) == 12
+    assert live.result == {"k": 2, "on": False, "name": "a"}
+    bundle = live._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    page = bundle["text/html"]
+    assert "widget-view" not in page
+    assert 'type="range" data-c min="0" max="2" step="1" value="1"' in page
+    assert 'type="checkbox" data-c>' in page and "<option selected>a</option>" in page
+    default = live.frames[(1, 0, 0)]
+    assert f'src="../_widgets/{default[0]}"' in page and "note: k=2, name=a, on=False" in page
+    assert 'alt="A test figure (k 2, on False, name a)"' in page
+
+
+def test_book_frame_is_the_live_png_of_the_same_setting(monkeypatch, tmp_path):
+    declared = {"k": Slider("k", 1, 1, 3, 1, book=[1, 3])}
+    live = LiveFigure(declared, lambda k: {"k": k}, _draw_setting, figsize=(3, 2))
+    live.controls["k"].value = 3
+    book = _book(monkeypatch, tmp_path, declared, lambda k: {"k": k})
+    frame = (tmp_path / book.frames[(1,)][0]).read_bytes()  # WebP, lossless
+    np.testing.assert_array_equal(_pixels(frame), _pixels(live.image.value))
+
+
+def test_book_hides_a_control_with_one_value_and_keys_frames_by_the_shown_ones(
+        monkeypatch, tmp_path):
+    live = _book(monkeypatch, tmp_path, {
+        "text": Text("prepared input", "x", book=["x"]),
+        "k": Slider("k", 1, 1, 3, 1, book=[1, 2]),
+    })
+    page = live.html
+    assert "prepared input" not in page.split("<img")[0] and page.count("<label>") == 1
+    blob = json.loads(page.split('class="dl-frames">')[1].split("</script>")[0])
+    assert set(blob["frames"]) == {"0", "1"} and blob["labels"] == [["1", "2"]]
+
+
+def test_book_slider_range_ends_where_the_frames_stop_changing(monkeypatch, tmp_path):
+    # "n" says how far "step" can go: steps past it draw the same frame
+    live = _book(monkeypatch, tmp_path, {
+        "n": Choice("n", 1, [1, 3]),
+        "step": Slider("step", 1, 1, 4, 1, book=[1, 2, 3, 4]),
+    }, lambda n, step: {"n": n, "step": min(n, step)})
+    assert live._limits() == {"0-*": 0, "1-*": 2}
+
+
+def test_a_default_outside_the_book_grid_is_a_clear_error():
+    with pytest.raises(ValueError, match="'k'.*value 5.*book"):
+        Slider("k", 5, 1, 9, 1, book=[1, 2])
+
+
+def test_book_html_escapes_labels_and_keeps_its_data_inside_the_script(
+        monkeypatch, tmp_path):
+    live = _book(monkeypatch, tmp_path,
+                 {"t": Text("a <b>", "</script>", book=["</script>", "x"])},
+                 lambda t: {"t": t})
+    assert "a &lt;b&gt;" in live.html and "<option selected>&lt;/script&gt;" in live.html
+    blob = live.html.split('class="dl-frames">')[1].split("</script>")[0]
+    assert json.loads(blob)["labels"] == [["</script>", "x"]]

@@ -159,9 +159,7 @@ def drive(live, points=7):
 def reference_widget():
     """The floor of a redraw on this machine: a LiveFigure whose compute does
     nothing and whose draw is one labelled line plot."""
-    import ipywidgets as W
-
-    from dlnotes.viz.live import LiveFigure
+    from dlnotes.viz.live import LiveFigure, Slider
 
     def draw(fig, k):
         ax = fig.add_subplot()
@@ -170,7 +168,7 @@ def reference_widget():
         ax.set_ylabel("value")
         ax.set_title(f"Reference: one line, slope {k}")
 
-    return LiveFigure({"k": W.IntSlider(value=1, min=1, max=7)}, lambda k: k, draw,
+    return LiveFigure({"k": Slider("k", 1, 1, 7, 1, book=[1])}, lambda k: k, draw,
                       figsize=(7, 3.5))
 
 

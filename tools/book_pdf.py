@@ -72,6 +72,10 @@ def print_pages(paths):
                                        "&& MathJax.startup.promise", timeout=30_000)
                 page.evaluate("() => MathJax.startup.promise")
                 page.evaluate(UNFOLD)
+                # images load lazily, as the reader scrolls: a print has every one
+                page.evaluate("() => document.querySelectorAll('img[loading=lazy]')"
+                              ".forEach(i => { i.loading = 'eager'; })")
+                page.wait_for_load_state("networkidle")
                 printed.append(page.pdf(format="A4", print_background=True,
                                         margin={"top": "15mm", "bottom": "15mm",
                                                 "left": "12mm", "right": "12mm"}))

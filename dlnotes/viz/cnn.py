@@ -2,7 +2,6 @@
 grid, the digits, training curves, the CNN against the MLP over seeds, and a
 trained CNN's filters and feature maps."""
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.patches import Rectangle
 
@@ -11,7 +10,7 @@ from ..cnn import CNN, accuracy, comparable_mlp, load_digits, param_count, shift
 from ..conv import conv2d_forward, output_size
 from ..losses import softmax
 from ..mlp import MLP
-from .live import LiveFigure
+from .live import Choice, LiveFigure, Slider, Text
 
 # -- a kernel on a digit --------------------------------------------------------
 
@@ -100,23 +99,33 @@ def draw_kernel_map(fig, result):
             "it (zero padding 1 keeps the 8x8 size).")
 
 
-def kernel_widget(images, kernel="vertical edges (Sobel)", index=0):
+def kernel_widget(images, kernel="vertical edges (Sobel)", index=0,
+                  custom="1 1 1; 0 0 0; -1 -1 -1"):
     """Digit, kernel preset or custom 3x3 kernel -> the feature map.
 
-    ``images`` (N, 1, H, W) are the digits the slider picks from.
+    ``images`` (N, 1, H, W) are the digits the slider picks from; the book
+    draws the first 8 with every preset (a typed kernel needs a kernel).
+    The custom text box is editable only while "custom" is selected.
     """
     controls = {
-        "index": W.IntSlider(value=index, min=0, max=len(images) - 1, description="digit"),
-        "kernel": W.Dropdown(options=[*KERNELS, "custom"], value=kernel,
-                             description="kernel"),
-        "custom": W.Text(value="1 1 1; 0 0 0; -1 -1 -1", description="custom",
-                         continuous_update=False),
+        "index": Slider("digit", index, 0, len(images) - 1, 1,
+                        book=sorted({index, *range(min(8, len(images)))})),
+        "kernel": Choice("kernel", kernel, [*KERNELS, "custom"], book=list(KERNELS)),
+        "custom": Text("custom kernel (rows split by ;)", custom, book=[custom]),
     }
 
     def compute(index, **kw):
         return compute_kernel_map(images[index], **kw)
 
-    return LiveFigure(controls, compute, draw_kernel_map, figsize=(10, 3.2))
+    live = LiveFigure(controls, compute, draw_kernel_map, figsize=(10, 3.2),
+                      alt="A digit, a 3x3 kernel with its numbers, and the feature map "
+                          "it gives")
+    if live.live:
+        def follow(_=None):
+            live.controls["custom"].disabled = live.controls["kernel"].value != "custom"
+        live.controls["kernel"].observe(follow, names="value")
+        follow()
+    return live
 
 
 # -- output size ---------------------------------------------------------------
@@ -185,12 +194,14 @@ def draw_output_grid(fig, result):
 def output_grid_widget(size=8, kernel=3, stride=1, pad=1):
     """Input side, kernel, stride and padding -> the output grid."""
     controls = {
-        "size": W.IntSlider(value=size, min=3, max=12, description="input side"),
-        "kernel": W.IntSlider(value=kernel, min=1, max=5, description="kernel"),
-        "stride": W.IntSlider(value=stride, min=1, max=3, description="stride"),
-        "pad": W.IntSlider(value=pad, min=0, max=2, description="padding"),
+        "size": Slider("input side", size, 3, 12, 1, book=sorted({size, 5, 6, 7, 8})),
+        "kernel": Slider("kernel", kernel, 1, 5, 1, book=sorted({kernel, 1, 3, 5})),
+        "stride": Slider("stride", stride, 1, 3, 1, book=[1, 2, 3]),
+        "pad": Slider("padding", pad, 0, 2, 1, book=[0, 1, 2]),
     }
-    return LiveFigure(controls, compute_output_grid, draw_output_grid, figsize=(8, 4.2))
+    return LiveFigure(controls, compute_output_grid, draw_output_grid, figsize=(8, 4.2),
+                      alt="The padded input grid with the first two kernel windows "
+                          "outlined, and the output grid beside it")
 
 
 # -- the digits and training ---------------------------------------------------
@@ -409,13 +420,14 @@ def draw_feature_maps(fig, result):
 def feature_map_widget(model, params, images, labels, index=0, block="conv 1"):
     """Test digit and conv block -> the trained CNN's filters and feature maps."""
     controls = {
-        "index": W.IntSlider(value=index, min=0, max=len(images) - 1,
-                             description="test digit"),
-        "block": W.Dropdown(options=[f"conv {l}" for l in range(1, model.depth)],
-                            value=block, description="maps of"),
+        "index": Slider("test digit", index, 0, len(images) - 1, 1,
+                        book=sorted({index, *range(min(10, len(images)))})),
+        "block": Choice("maps of", block, [f"conv {l}" for l in range(1, model.depth)]),
     }
 
     def compute(index, block):
         return compute_feature_maps(model, params, images, labels, index, block)
 
-    return LiveFigure(controls, compute, draw_feature_maps, figsize=(10, 3.6))
+    return LiveFigure(controls, compute, draw_feature_maps, figsize=(10, 3.6),
+                      alt="A test digit with the CNN's class probabilities, the learned "
+                          "first-layer filters and the feature maps of one block")

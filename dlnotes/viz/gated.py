@@ -1,7 +1,6 @@
 """Figures and the widget of chapter 5: gradient paths through an LSTM and a
 vanilla RNN, and the RNN / LSTM / GRU comparison on the recall task."""
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
@@ -17,7 +16,7 @@ from ..memory_tasks import (
     seed_run,
 )
 from ..rnn import rnn_forward, state_jacobian_norms
-from .live import LiveFigure
+from .live import Choice, LiveFigure
 
 COLORS = {"rnn": "C3", "lstm": "C0", "gru": "C2"}
 NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -180,13 +179,16 @@ def comparison_widget(grid, lag=None, hidden=4, seed=None):
     (as for ``compute_comparison``)."""
     lags = _lags(grid, hidden)
     seeds = grid["lstm", hidden, lags[0]]["seeds"]
+    # drop-downs: every state of one works (a selection slider's readout
+    # takes typing and ignores it)
     controls = {
-        "lag": W.SelectionSlider(options=lags, value=lag or lags[-1], description="lag"),
-        "seed": W.SelectionSlider(options=seeds, value=seeds[0] if seed is None else seed,
-                                  description="seed (one run)"),
+        "lag": Choice("lag", lag or lags[-1], lags),
+        "seed": Choice("seed (one run)", seeds[0] if seed is None else seed, seeds),
     }
 
     def compute(lag, seed):
         return compute_comparison(grid, lag, hidden, seed)
 
-    return LiveFigure(controls, compute, draw_comparison, figsize=(10, 6.5))
+    return LiveFigure(controls, compute, draw_comparison, figsize=(10, 6.5),
+                      alt="Fraction of seeds that solve each lag for the RNN, LSTM and "
+                          "GRU; one run's training losses; its LSTM and GRU gates")

@@ -8,14 +8,13 @@ return plain dicts; ``draw_*(fig, result)`` functions only plot.
 
 from functools import lru_cache
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from ..clip import clip_by_norm, clip_by_value
 from ..data import two_moons
 from ..deepnet import DeepMLP, train
-from .live import LiveFigure
+from .live import Choice, LiveFigure, Slider, Toggle
 
 WIDTH, DEPTH, N_POINTS, LOSS = 32, 30, 64, "softmax_cross_entropy"
 SCALES = (0.5, 1.0, 2.0, 4.0)
@@ -415,13 +414,14 @@ def gradient_widget(depth=20, activation="sigmoid", scale=1.0, residual=True,
                                   steps, lr, plain(depth, activation, scale))
 
     controls = {
-        "depth": W.IntSlider(value=depth, min=5, max=40, step=5, description="layers"),
-        "activation": W.Dropdown(options=list(ACTIVATIONS), value=activation,
-                                 description="activation"),
-        "scale": W.FloatLogSlider(value=scale, base=2, min=-2, max=2, step=0.25,
-                                  description="x Xavier"),
-        "residual": W.Checkbox(value=residual, description="residual"),
-        "batchnorm": W.Checkbox(value=batchnorm, description="batch norm"),
-        "clip": W.Checkbox(value=clip, description="clip by norm at 1"),
+        "depth": Slider("layers", depth, 5, 40, 5, book=sorted({depth, 40})),
+        "activation": Choice("activation", activation, list(ACTIVATIONS)),
+        "scale": Slider("weights, times Xavier", scale, -2, 2, 0.25, base=2, fmt="{:.3g}",
+                        book=sorted({scale, 0.25, 1.0, 2 ** 0.5, 2.0, 4.0})),
+        "residual": Toggle("residual", residual),
+        "batchnorm": Toggle("batch norm", batchnorm),
+        "clip": Toggle("clip by norm at 1", clip),
     }
-    return LiveFigure(controls, compute, draw_comparison, figsize=(10, 3.8))
+    return LiveFigure(controls, compute, draw_comparison, figsize=(10, 3.8),
+                      alt="Gradient norm of every layer and the training loss, for the "
+                          "plain network and the same one with the chosen remedies")

@@ -3,7 +3,6 @@ threshold, and a small MLP on a 2-D data set."""
 
 from functools import lru_cache
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import NullLocator
 
@@ -12,7 +11,7 @@ from ..data import spirals, two_moons
 from ..mlp import MLP, WORKED_WEIGHTS, worked_example
 from ..optim import SGD
 from ..train import Diverged, fit
-from .live import LiveFigure
+from .live import Choice, LiveFigure, Slider
 
 
 def draw_network(fig, model=None):
@@ -110,12 +109,12 @@ def draw_loss_curve(fig, result):
 def loss_curve_widget(lr=0.5, threshold=1e-3):
     """Learning rate and loss threshold -> the loss curve and the step count."""
     controls = {
-        "lr": W.FloatLogSlider(value=lr, base=10, min=-1, max=1, step=0.1,
-                               description="learning rate"),
-        "threshold": W.FloatLogSlider(value=threshold, base=10, min=-4, max=-2,
-                                      step=0.25, description="threshold"),
+        "lr": Slider("learning rate", lr, -1, 1, 0.1, base=10, fmt="{:.2g}",
+                     book=[0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]),
+        "threshold": Slider("threshold", threshold, -4, -2, 0.25, base=10, fmt="{:.0e}",
+                            book=[1e-4, 1e-3, 1e-2]),
     }
-    lowest = controls["threshold"].base ** controls["threshold"].min
+    lowest = 1e-4
     runs = {}  # one run per learning rate, to the lowest threshold: moving the
     # threshold then only cuts a stored run instead of training again
 
@@ -124,7 +123,9 @@ def loss_curve_widget(lr=0.5, threshold=1e-3):
             runs[lr] = compute_training_to_threshold(lr, lowest)
         return cut_at_threshold(runs[lr], threshold)
 
-    return LiveFigure(controls, compute, draw_loss_curve, figsize=(7, 3.5))
+    return LiveFigure(controls, compute, draw_loss_curve, figsize=(7, 3.5),
+                      alt="Loss of the worked example against gradient-descent steps, "
+                          "log scale, with the threshold as a dashed line")
 
 
 DATASETS = {"two moons": two_moons, "spirals": spirals}
@@ -221,17 +222,18 @@ def classifier_widget(dataset="two moons", hidden=8, depth=2, activation="tanh",
     """Data set, hidden units, depth, activation, learning rate -> boundary + loss."""
     cache = {name: toy_data(name) for name in DATASETS}  # made once, not per update
     controls = {
-        "dataset": W.Dropdown(options=list(DATASETS), value=dataset, description="data"),
-        "hidden": W.IntSlider(value=hidden, min=2, max=32, description="hidden units"),
-        "depth": W.IntSlider(value=depth, min=1, max=4, description="hidden layers"),
-        "activation": W.Dropdown(options=["tanh", "relu", "sigmoid"], value=activation,
-                                 description="activation"),
-        "lr": W.FloatLogSlider(value=lr, base=10, min=-2, max=0, step=0.1,
-                               description="learning rate"),
+        "dataset": Choice("data", dataset, list(DATASETS)),
+        "hidden": Slider("units per hidden layer", hidden, 2, 32, 1, book=[2, 8, 32]),
+        "depth": Slider("hidden layers", depth, 1, 4, 1, book=[1, 2, 4]),
+        "activation": Choice("activation", activation, ["tanh", "relu", "sigmoid"]),
+        "lr": Slider("learning rate", lr, -2, 0, 0.1, base=10, fmt="{:.2g}",
+                     book=[0.03, 0.3]),
     }
 
     @lru_cache(maxsize=64)  # a setting seen before trains nothing
     def compute(dataset, **kw):
         return compute_classifier(cache[dataset], **kw)
 
-    return LiveFigure(controls, compute, draw_classifier, figsize=(9, 3.6))
+    return LiveFigure(controls, compute, draw_classifier, figsize=(9, 3.6),
+                      alt="Decision boundary of a trained MLP over the training points, "
+                          "and its training loss against steps")

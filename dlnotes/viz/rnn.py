@@ -1,13 +1,12 @@
 """Figures and widgets of chapter 4: how the gradient through time shrinks or
 grows, what truncated BPTT loses, and trained RNNs reading typed words."""
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
 from ..rnn import init_rnn_params, rnn_forward, state_jacobian_norms
 from ..rnn_models import echo_accuracy, echo_data, read_words, truncation_error
-from .live import LiveFigure
+from .live import LiveFigure, Slider, Text
 
 # -- the gradient through time --------------------------------------------------
 
@@ -74,13 +73,15 @@ def draw_gradient_norms(fig, result):
 def gradient_norm_widget(radius=0.9, length=100, input_scale=1.0):
     """Spectral radius, sequence length and input scale -> ||dh_T/dh_t||."""
     controls = {
-        "radius": W.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05,
-                                description="radius ρ"),
-        "length": W.IntSlider(value=length, min=5, max=200, step=5, description="length T"),
-        "input_scale": W.FloatSlider(value=input_scale, min=0.0, max=3.0, step=0.1,
-                                     description="input scale"),
+        "radius": Slider("spectral radius ρ", radius, 0.1, 3.0, 0.05,
+                         book=sorted({radius, 0.5, 0.9, 1.0, 1.1, 1.5, 3.0})),
+        "length": Slider("length T", length, 5, 200, 5, book=sorted({length, 25, 200})),
+        "input_scale": Slider("input scale", input_scale, 0.0, 3.0, 0.1,
+                              book=sorted({input_scale, 0.0, 3.0})),
     }
-    return LiveFigure(controls, compute_gradient_norms, draw_gradient_norms, figsize=(8, 3.8))
+    return LiveFigure(controls, compute_gradient_norms, draw_gradient_norms, figsize=(8, 3.8),
+                      alt="Norm of the gradient through time against the distance back, "
+                          "log scale, for the tanh RNN and a linear one")
 
 
 def draw_gradient_norm_family(fig, results):
@@ -197,15 +198,16 @@ def draw_reading(fig, result, title="Output after each word"):
     return None
 
 
-def reading_widget(params, vocab, classes, text, title="Output after each word"):
+def reading_widget(params, vocab, classes, text, title="Output after each word",
+                   examples=()):
     """A text box -> the model's outputs after every word, as a heat map.
 
     ``params`` a trained word model, ``vocab`` its words (index 0, the
     padding, is not offered), ``classes`` its output names, ``text`` the
-    sentence shown first.
+    sentence shown first; the book offers ``text`` and ``examples`` to
+    choose from instead of typing.
     """
-    controls = {"text": W.Text(value=text, description="words", continuous_update=False,
-                               layout=W.Layout(width="36em"))}
+    controls = {"text": Text("words", text, book=[text, *examples], width="36em")}
     known = " ".join(vocab[1:])
 
     def compute(text):
@@ -215,4 +217,6 @@ def reading_widget(params, vocab, classes, text, title="Output after each word")
         note = draw_reading(fig, result, title)
         return (note + "<br>" if note else "") + f"Vocabulary: <tt>{known}</tt>"
 
-    return LiveFigure(controls, compute, draw, figsize=(8, 3.2))
+    return LiveFigure(controls, compute, draw, figsize=(8, 3.2),
+                      alt=f"{title}: the model's probability of each class after "
+                          "each word it reads")

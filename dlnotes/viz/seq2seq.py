@@ -1,13 +1,14 @@
 """Figures and the widget of chapter 6: the encoder-decoder, its accuracy
 against the input length, exposure bias, and decoding step by step."""
 
-import ipywidgets as W
+from html import escape
+
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..seq2seq import evaluate, rest_after_prefix
 from ..translate_task import EOS, VOCAB, encode, random_strings, translate
-from .live import LiveFigure
+from .live import LiveFigure, Slider, Text
 
 #: longest string the widget decodes; its step slider goes to MAX_DIGITS + 2
 MAX_DIGITS = 10
@@ -266,19 +267,39 @@ def draw_decoding(fig, result):
         verdict = (f" Final output <b>{final}</b>: " + ("right." if ok else
                    f"wrong, the answer is {result['answer']}."))
     chosen = VOCAB[tokens[k - 1]]
-    msg = (f"Step {k} of {len(tokens)}: fed <tt>{result['inputs'][k - 1]}</tt>, chose "
-           f"<tt>{chosen}</tt> (p = {result['probs'][k - 1, tokens[k - 1]]:.2f}).{verdict}")
+    # tokens such as <eos> are text, not HTML tags
+    msg = (f"Step {k} of {len(tokens)}: fed <tt>{escape(result['inputs'][k - 1])}</tt>, "
+           f"chose <tt>{escape(chosen)}</tt> "
+           f"(p = {result['probs'][k - 1, tokens[k - 1]]:.2f}).{verdict}")
     return msg + (f" ({result['note']})" if result["note"] else "")
 
 
-def decoding_widget(model, text="31415", step=MAX_DIGITS + 2):
-    """A text box and a step slider -> the decoder's choices, one step at a time."""
+def decoding_widget(model, text="31415", step=MAX_DIGITS + 2, examples=()):
+    """A text box and a step slider -> the decoder's choices, one step at a time.
+
+    The slider runs to the last step of the typed string's decoding; the book
+    offers ``text`` and ``examples`` instead of typing.
+    """
     controls = {
-        "source": W.Text(value=text, description="digits", continuous_update=False),
-        "step": W.IntSlider(value=step, min=1, max=MAX_DIGITS + 2, description="steps shown"),
+        "source": Text("digits", text, book=[text, *examples], width="12em"),
+        "step": Slider("steps shown", step, 1, MAX_DIGITS + 2, 1,
+                       book=list(range(1, MAX_DIGITS + 3))),
     }
 
     def compute(source, step):
         return compute_decoding(model, source, step)
 
-    return LiveFigure(controls, compute, draw_decoding, figsize=(7.5, 3.8))
+    live = LiveFigure(controls, compute, draw_decoding, figsize=(7.5, 3.8),
+                      alt="Decoder steps as columns, output tokens as rows: the "
+                          "probability of each token, the chosen one outlined")
+    if live.live:
+        def follow(_=None):  # the slider ends at the decoding's last step
+            step = live.controls["step"]
+            last = max(1, len(live.result["tokens"]))
+            at_end = step.value >= step.max
+            step.max = last
+            if at_end:
+                step.value = last
+        live.controls["source"].observe(follow, names="value")
+        follow()
+    return live
