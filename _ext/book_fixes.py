@@ -45,7 +45,7 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 
 def _drop_widget_state(app, docname, source):
-    if app.env.doc2path(docname).suffix != ".ipynb":
+    if not str(app.env.doc2path(docname)).endswith(".ipynb"):
         return
     nb = json.loads(source[0])
     if nb.get("metadata", {}).pop("widgets", None) is not None:

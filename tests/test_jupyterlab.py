@@ -1,4 +1,5 @@
-"""Chapter 1 in a live JupyterLab: run all, move a slider, see the output change."""
+"""Every chapter in a live JupyterLab: run all, move one control of a widget,
+see its figure change."""
 
 import shutil
 import socket
@@ -22,10 +23,11 @@ def _free_port():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 serving a copy of chapter 1 (autosave writes
-    outputs back, so never the committed notebook)."""
+    """JupyterLab on 127.0.0.1 serving a copy of the chapters (autosave writes
+    outputs back, so never the committed notebooks)."""
     work = tmp_path_factory.mktemp("lab")
-    shutil.copy(ROOT / "chapters" / "01_mlp_backprop.ipynb", work / "ch1.ipynb")
+    for nb in (ROOT / "chapters").glob("*.ipynb"):
+        shutil.copy(nb, work / nb.name)
     port = _free_port()
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
            "--expose-app-in-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
@@ -49,10 +51,8 @@ def lab(tmp_path_factory):
     log.close()
 
 
-def test_run_all_then_a_slider_changes_the_output(browser, lab):
-    page = offline_page(browser)
-    page.set_default_timeout(120_000)
-    page.goto(f"{lab}/lab/tree/ch1.ipynb?token={TOKEN}")
+def _run_all(page, url):
+    page.goto(url)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext")
     # Run All before the kernel is up can silently run nothing: wait for it.
@@ -62,6 +62,12 @@ def test_run_all_then_a_slider_changes_the_output(browser, lab):
         " && (await s.session.kernel.info) !== undefined; }"
     )
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def test_run_all_then_a_slider_changes_the_output(browser, lab):
+    page = offline_page(browser)
+    page.set_default_timeout(120_000)
+    _run_all(page, f"{lab}/lab/tree/01_mlp_backprop.ipynb?token={TOKEN}")
     read_status = (
         "() => [...document.querySelectorAll('.widget-html-content')]"
         ".map(e => e.textContent).filter(t => t.includes('steps'))"
@@ -79,5 +85,42 @@ def test_run_all_then_a_slider_changes_the_output(browser, lab):
     assert after != before and "steps" in after
     outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
     assert not [t for t in outputs if "Traceback" in t], "a cell raised"
+    assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
+    page.close()
+
+
+# one widget per chapter: the label of a control, and the key that moves it
+# (a slider's handle) or the option to choose (a drop-down)
+MOVES = {
+    "02_vanishing_exploding": ("activation", "tanh"),
+    "03_cnn": ("stride", "ArrowRight"),
+    "04_rnn": ("spectral radius", "ArrowRight"),
+    "05_lstm_gru": ("lag", 16),
+    "06_seq2seq": ("steps shown", "ArrowLeft"),
+}
+FIGURE_OF = "xpath=ancestor::div[contains(@class, 'widget-vbox')][1]//img"
+
+
+@pytest.mark.parametrize("chapter", sorted(MOVES))
+def test_a_widget_of_every_chapter_redraws_when_a_control_moves(browser, lab, chapter):
+    label, move = MOVES[chapter]
+    page = offline_page(browser)
+    page.set_default_timeout(180_000)
+    _run_all(page, f"{lab}/lab/tree/{chapter}.ipynb?token={TOKEN}")
+    control = page.locator(".widget-slider, .widget-dropdown", has_text=label).first
+    figure = control.locator(FIGURE_OF)
+    page.wait_for_function("(img) => img && img.src && img.naturalWidth > 0",
+                           arg=figure.element_handle())
+    before = figure.get_attribute("src")
+    if isinstance(move, str) and move.startswith("Arrow"):
+        handle = control.locator(".noUi-handle").first
+        handle.focus()
+        handle.press(move)
+    else:
+        control.locator("select").select_option(label=str(move))
+    page.wait_for_function("([img, before]) => img.src !== before",
+                           arg=[figure.element_handle(), before])
+    outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+    assert not [t for t in outputs if "Traceback" in t], f"a cell raised in {chapter}"
     assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
     page.close()

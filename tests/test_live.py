@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from ipywidgets.widgets.widget import _instances
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
 
 from dlnotes.viz.live import FRAMES_ENV, Choice, LiveFigure, Slider, Text, Toggle
@@ -37,14 +38,39 @@ def _live():
                       figsize=(6, 3))
 
 
-def test_png_has_the_pixels_savefig_gives():
+def test_the_first_png_has_the_pixels_savefig_gives():
     live = _live()
-    live.controls["k"].value = 3
     fig = Figure(figsize=(6, 3), dpi=90, layout="constrained")
-    _draw(fig, 3)
+    _draw(fig, 1)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     np.testing.assert_array_equal(_pixels(live.image.value), _pixels(buf.getvalue()))
+
+
+def test_later_settings_keep_the_default_layout_and_a_new_one_gets_its_own():
+    live = _live()
+    boxes = [ax.get_position().bounds for ax in live.figure.axes]
+    live.controls["k"].value = 3
+    assert [ax.get_position().bounds for ax in live.figure.axes] == boxes
+
+    def other(fig, k):  # a different set of axes: laid out afresh
+        fig.subplots(1, 3 if k == 3 else 1)
+    moved = LiveFigure({"k": Slider("k", 1, 1, 3, 1, book=[1])}, lambda k: k, other,
+                       figsize=(6, 3))
+    moved.controls["k"].value = 3
+    assert len(moved.figure.axes) == 3
+    assert isinstance(moved.figure.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+def test_a_setting_seen_before_is_shown_without_computing_again():
+    calls = []
+    live = LiveFigure({"k": Slider("k", 1, 1, 3, 1, book=[1])},
+                      lambda k: calls.append(k) or k, _draw, figsize=(6, 3))
+    first = live.image.value
+    live.controls["k"].value = 2
+    live.controls["k"].value = 1
+    assert calls == [1, 2] and live.image.value == first and live.result == 1
+    assert live.status.value == "k = 1" and len(live.timings) == 3
 
 
 def test_each_update_renders_the_figure_once():

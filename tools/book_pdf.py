@@ -37,6 +37,13 @@ UNFOLD = """() => {
 }"""
 
 
+# Images load lazily, as the reader scrolls: a print has every one.
+LOAD_ALL_IMAGES = """() => Promise.all([...document.images].map(i => {
+  i.loading = "eager";
+  return i.complete ? null : new Promise(done => { i.onload = done; i.onerror = done; });
+}))"""
+
+
 def pages():
     """The book's pages in the order of _toc.yml, as paths under _build/html."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -72,10 +79,7 @@ def print_pages(paths):
                                        "&& MathJax.startup.promise", timeout=30_000)
                 page.evaluate("() => MathJax.startup.promise")
                 page.evaluate(UNFOLD)
-                # images load lazily, as the reader scrolls: a print has every one
-                page.evaluate("() => document.querySelectorAll('img[loading=lazy]')"
-                              ".forEach(i => { i.loading = 'eager'; })")
-                page.wait_for_load_state("networkidle")
+                page.evaluate(LOAD_ALL_IMAGES)
                 printed.append(page.pdf(format="A4", print_background=True,
                                         margin={"top": "15mm", "bottom": "15mm",
                                                 "left": "12mm", "right": "12mm"}))

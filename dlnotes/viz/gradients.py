@@ -9,12 +9,13 @@ return plain dicts; ``draw_*(fig, result)`` functions only plot.
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator, NullLocator
+from matplotlib.ticker import MaxNLocator
 
 from ..clip import clip_by_norm, clip_by_value
 from ..data import two_moons
 from ..deepnet import DeepMLP, train
 from .live import Choice, LiveFigure, Slider, Toggle
+from .ticks import log_ticks
 
 WIDTH, DEPTH, N_POINTS, LOSS = 32, 30, 64, "softmax_cross_entropy"
 SCALES = (0.5, 1.0, 2.0, 4.0)
@@ -58,7 +59,7 @@ def compute_profiles(data, depth=DEPTH, activations=ACTIVATIONS, scales=SCALES):
 
 def _log_axis(ax, xlabel, ylabel, title):
     ax.set_yscale("log")
-    ax.yaxis.set_minor_locator(NullLocator())  # dozens of minor ticks slow every redraw
+    log_ticks(ax.yaxis)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

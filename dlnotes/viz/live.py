@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.mathtext import MathTextParser
 from PIL import Image
 
 #: the environment variable that selects the book rendering: a folder for frames
@@ -38,6 +39,7 @@ FRAMES_ENV = "DLNOTES_WIDGET_FRAMES"
 #: where a page finds the frames: the chapters are one folder below the site root
 FRAMES_URL = "../_widgets/"
 DPI = 90
+SEEN = 128  # settings a live widget keeps drawn (about 50 KB each)
 
 
 class _Control:
@@ -140,6 +142,14 @@ def _frame(setting):
     return _DRAWING.frame(setting)
 
 
+def _own_fonts():
+    """In a forked worker: open the fonts anew. A font object inherited from
+    the parent shares its file offset with the parent's and the other
+    workers' copies, and FreeType reads garbage when they seek at once
+    (matplotlib clears its font cache at a fork, not the mathtext parser's)."""
+    MathTextParser._parse_cached.cache_clear()
+
+
 class LiveFigure:
     """Controls -> ``compute`` -> ``draw`` -> PNG, live or as book frames.
 
@@ -171,6 +181,11 @@ class LiveFigure:
         FigureCanvasAgg(self.figure)
         self.timings = []  # (compute seconds, draw seconds) per update
         self.result = None
+        # The constrained layout costs about half of a redraw. It is computed
+        # for the first setting drawn, the default, and every later setting
+        # keeps those axes positions (live and book alike, so their pixels
+        # agree): a control moves the data, not the frame.
+        self.layout = None
         folder = os.environ.get(FRAMES_ENV)
         self.live = not folder
         if self.live:
@@ -193,11 +208,21 @@ class LiveFigure:
         t0 = time.perf_counter()
         self.result = self.compute(**values)
         t1 = time.perf_counter()
-        self.figure.clear()
-        self.note = self.draw(self.figure, self.result) or ""
-        # one draw, the layout included, then the pixels encoded by Pillow
-        # (savefig would draw twice under a layout engine: a dry pass first)
-        self.figure.canvas.draw()
+        fig = self.figure
+        fig.clear()
+        if self.layout:  # the default setting's layout, kept: no layout pass
+            fig.set_layout_engine("none")
+        self.note = self.draw(fig, self.result) or ""
+        if self.layout and len(fig.axes) == len(self.layout):
+            for ax, box in zip(fig.axes, self.layout):
+                ax.set_position(box)
+        elif self.layout:  # a figure of other axes than the default's: lay it out
+            fig.set_layout_engine("constrained")
+        # one draw, then the pixels encoded by Pillow (savefig would draw
+        # twice under a layout engine: a dry pass first)
+        fig.canvas.draw()
+        if self.layout is None:
+            self.layout = [ax.get_position() for ax in fig.axes]
         rgb = Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).convert("RGB")
         buf = io.BytesIO()
         if encode == "png":
@@ -230,6 +255,7 @@ class LiveFigure:
         self.image = W.Image(format="png", layout=W.Layout(
             width=f"{width}px", max_width="100%", height="auto"))
         self.status = W.HTML()
+        self._seen = {}
         for c in self.controls.values():
             c.observe(self.update, names="value")
         for c in self.controls.values():
@@ -239,8 +265,20 @@ class LiveFigure:
         self.update()
 
     def update(self, *_):
-        """Recompute and redraw; called on every control change."""
-        self.image.value, self.status.value = self.render(self.values())
+        """Recompute and redraw; called on every control change. A setting
+        seen before is shown from the cache (its result and note too)."""
+        values = self.values()
+        key = repr(sorted(values.items()))
+        t0 = time.perf_counter()
+        if key in self._seen:
+            image, self.note, self.result = self._seen[key]
+            self.timings.append((0.0, time.perf_counter() - t0))
+        else:
+            image, _ = self.render(values)
+            if len(self._seen) >= SEEN:
+                del self._seen[next(iter(self._seen))]  # the oldest
+            self._seen[key] = image, self.note, self.result
+        self.image.value, self.status.value = image, self.note
 
     # -- book -------------------------------------------------------------------
 
@@ -251,14 +289,15 @@ class LiveFigure:
         # a control with one book value is fixed there, not shown
         self.varying = [i for i, g in enumerate(grids) if len(g) > 1]
         settings = list(itertools.product(*(range(len(g)) for g in grids)))
+        default = tuple(next(i for i, v in enumerate(c.book) if _same(v, c.value))
+                        for c in self.declared.values())
+        self.render(self._values(default))  # fixes the layout, as live
         self.frames = {}
         for setting, (image, note) in zip(settings, self._frames(settings)):
             name = hashlib.sha256(image).hexdigest()[:16] + ".webp"
             if not (folder / name).exists():
                 (folder / name).write_bytes(image)
             self.frames[setting] = (name, note, self.describe(self._values(setting)))
-        default = tuple(next(i for i, v in enumerate(c.book) if _same(v, c.value))
-                        for c in self.declared.values())
         self.result = self.compute(**self.values())
         self.note = self.frames[default][1]
         self.html = self._html(default)
@@ -279,7 +318,7 @@ class LiveFigure:
             return [self.frame(s) for s in settings]
         _DRAWING = self
         try:
-            with multiprocessing.get_context("fork").Pool(cores) as pool:
+            with multiprocessing.get_context("fork").Pool(cores, _own_fonts) as pool:
                 return pool.map(_frame, settings, chunksize=4)
         finally:
             _DRAWING = None

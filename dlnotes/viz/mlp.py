@@ -4,7 +4,6 @@ threshold, and a small MLP on a 2-D data set."""
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.ticker import NullLocator
 
 from .._checks import check_choice
 from ..data import spirals, two_moons
@@ -12,6 +11,7 @@ from ..mlp import MLP, WORKED_WEIGHTS, worked_example
 from ..optim import SGD
 from ..train import Diverged, fit
 from .live import Choice, LiveFigure, Slider
+from .ticks import log_ticks
 
 
 def draw_network(fig, model=None):
@@ -96,7 +96,7 @@ def draw_loss_curve(fig, result):
     ax.set_xlabel("gradient-descent step")
     ax.set_ylabel("loss $\\frac{1}{2}\\sum_i (o_i - y_i)^2$ (log scale)")
     ax.set_title(f"Training the worked example, learning rate {result['lr']:.3g}")
-    ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost a third of a redraw
+    log_ticks(ax.yaxis)
     ax.legend()
     if result["diverged"]:
         return "<b>Diverged</b>: the loss became inf or NaN."
@@ -211,7 +211,7 @@ def draw_classifier(fig, result):
     ax1.set_title(f"{arch} {result['activation']}: accuracy {result['accuracy']:.1%}")
     h = result["history"]
     ax2.semilogy(h)
-    ax2.yaxis.set_minor_locator(NullLocator())  # 1.4x faster redraw, as in draw_loss_curve
+    log_ticks(ax2.yaxis)
     ax2.set_xlabel("gradient-descent step (full batch)")
     ax2.set_ylabel("cross-entropy loss (log scale)")
     ax2.set_title("Training loss")
