@@ -112,6 +112,7 @@ def test_a_widget_of_every_chapter_redraws_when_a_control_moves(browser, lab, ch
     page.wait_for_function("(img) => img && img.src && img.naturalWidth > 0",
                            arg=figure.element_handle())
     before = figure.get_attribute("src")
+    control.scroll_into_view_if_needed()  # JupyterLab hides cells far off screen
     if isinstance(move, str) and move.startswith("Arrow"):
         handle = control.locator(".noUi-handle").first
         handle.focus()

@@ -78,3 +78,16 @@ def test_gradient_paths_show_the_cell_path_and_the_rnn_jacobian():
     fig = Figure()
     viz.draw_gradient_paths(fig, r)
     assert len(fig.axes) == 2 and all(ax.get_title() for ax in fig.axes)
+
+
+def test_forget_bias_widget_follows_the_keep_bias_of_both_gated_cells():
+    live = viz.forget_bias_widget(keep_bias=4.0, lag=8, hidden=4)
+    (b, open_gains), = live.result["cell_path"].items()
+    assert b == 4.0 and "b = 4" in live.status.value
+    rnn = live.result["input_grads"]["rnn"]
+    live.controls["keep_bias"].value = 0.0
+    (b, shut_gains), = live.result["cell_path"].items()
+    assert b == 0.0 and shut_gains[8] < open_gains[8]
+    grads = live.result["input_grads"]
+    np.testing.assert_array_equal(grads["rnn"], rnn)  # the RNN has no keep bias
+    assert "b = 0" in live.status.value

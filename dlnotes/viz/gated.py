@@ -16,14 +16,15 @@ from ..memory_tasks import (
     seed_run,
 )
 from ..rnn import rnn_forward, state_jacobian_norms
-from .live import Choice, LiveFigure
+from .live import Choice, LiveFigure, Slider
 
 COLORS = {"rnn": "C3", "lstm": "C0", "gru": "C2"}
 NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 STYLES = {"rnn": "o-", "lstm": "s--", "gru": "^:"}  # LSTM and GRU often overlap
 
 
-def compute_gradient_paths(lag=64, hidden=16, keep_biases=(0.0, 4.0), n=64, seed=0):
+def compute_gradient_paths(lag=64, hidden=16, keep_biases=(0.0, 4.0), n=64, seed=0,
+                           keep_bias=4.0):
     """How much gradient crosses ``lag`` steps in untrained models, on the same
     recall sequences.
 
@@ -34,12 +35,13 @@ def compute_gradient_paths(lag=64, hidden=16, keep_biases=(0.0, 4.0), n=64, seed
     ``cell_path`` {keep bias: (lag + 2,)}: dc_T / dc_{T-n} along an LSTM's cell
     path, averaged over units, on the same sequence;
     ``input_grads`` {cell: (lag + 1,)}: ||dL/dx_t|| averaged over ``n``
-    sequences, for the three cells with the chapter's initialization.
+    sequences, for the three cells with the chapter's initialization (the
+    gated ones with ``keep_bias``, as ``classifier_init``).
     """
     x, labels = recall_task(n, lag, np.random.default_rng([seed, 1]))
     D, T = x.shape[2], x.shape[1]
     rng = np.random.default_rng(seed)
-    params = {c: classifier_init(c, D, hidden, 4, rng) for c in CELLS}
+    params = {c: classifier_init(c, D, hidden, 4, rng, keep_bias=keep_bias) for c in CELLS}
     h0 = np.zeros((1, hidden))
     h, _ = rnn_forward(x[:1], h0, params["rnn"])
     cell_path = {}
@@ -78,6 +80,32 @@ def draw_gradient_paths(fig, result):
     ax2.set_ylabel(r"$\|\partial L/\partial x_t\|$ (log scale)")
     ax2.set_title(f"Learning signal per input, lag {lag}, untrained")
     ax2.legend(fontsize=8)
+
+
+def forget_bias_widget(keep_bias=4.0, lag=64, hidden=16):
+    """The keep bias of the gated cells at initialisation (the LSTM's b_f =
+    -b_i, the GRU's b_u) -> the cell path's gain and the learning signal that
+    reaches each input step, against the RNN's."""
+    controls = {"keep_bias": Slider("keep bias b (LSTM b_f, GRU b_u)", keep_bias, -2.0, 6.0,
+                                    0.5, book=sorted({keep_bias, -2.0, 0.0, 1.0, 2.0, 3.0,
+                                                      4.0, 5.0, 6.0}))}
+
+    def compute(keep_bias):
+        return compute_gradient_paths(lag, hidden, keep_biases=(keep_bias,),
+                                      keep_bias=keep_bias)
+
+    def draw(fig, result):
+        draw_gradient_paths(fig, result)
+        (b, gains), = result["cell_path"].items()
+        signal = {c: g[0] for c, g in result["input_grads"].items()}
+        return (f"With b = {b:g} (f ≈ {float(sigmoid(b)):.3f}) the cell path keeps "
+                f"<b>{gains[lag]:.1e}</b> of the gradient over {lag} steps. The signal "
+                f"that reaches the symbol at t = 0: LSTM {signal['lstm']:.1e}, GRU "
+                f"{signal['gru']:.1e}, RNN {signal['rnn']:.1e}.")
+
+    return LiveFigure(controls, compute, draw, figsize=(10, 3.8),
+                      alt="Gain of the gradient over n steps for the RNN and the LSTM's "
+                          "cell path, and the gradient reaching each input step")
 
 
 def _lags(grid, hidden):
