@@ -51,10 +51,14 @@ def lab(tmp_path_factory):
     log.close()
 
 
-def _run_all(page, url):
-    page.goto(url)
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext")
+def _run_all(page, lab, notebook):
+    """Open ``notebook`` alone (a workspace of its own: JupyterLab would
+    restore the notebooks opened before) and run all its cells."""
+    page.goto(f"{lab}/lab/workspaces/{notebook[:-6]}/tree/{notebook}?reset&token={TOKEN}")
+    page.wait_for_function(
+        "(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return w && w.sessionContext && w.context && w.context.path.endsWith(name); }",
+        arg=notebook)
     # Run All before the kernel is up can silently run nothing: wait for it.
     page.wait_for_function(
         "async () => { const s = window.jupyterapp.shell.currentWidget.sessionContext;"
@@ -67,7 +71,7 @@ def _run_all(page, url):
 def test_run_all_then_a_slider_changes_the_output(browser, lab):
     page = offline_page(browser)
     page.set_default_timeout(120_000)
-    _run_all(page, f"{lab}/lab/tree/01_mlp_backprop.ipynb?token={TOKEN}")
+    _run_all(page, lab, "01_mlp_backprop.ipynb")
     read_status = (
         "() => [...document.querySelectorAll('.widget-html-content')]"
         ".map(e => e.textContent).filter(t => t.includes('steps'))"
@@ -98,7 +102,13 @@ MOVES = {
     "05_lstm_gru": ("lag", 16),
     "06_seq2seq": ("steps shown", "ArrowLeft"),
 }
-FIGURE_OF = "xpath=ancestor::div[contains(@class, 'widget-vbox')][1]//img"
+# the source of the figure of the widget that holds the control labelled ``label``
+FIGURE_SRC = """(label) => {
+  const c = [...document.querySelectorAll(".widget-slider, .widget-dropdown")]
+    .find(e => e.textContent.includes(label));
+  const img = c && c.closest(".widget-vbox").querySelector("img");
+  return img && img.naturalWidth > 0 ? img.src : null;
+}"""
 
 
 @pytest.mark.parametrize("chapter", sorted(MOVES))
@@ -106,12 +116,9 @@ def test_a_widget_of_every_chapter_redraws_when_a_control_moves(browser, lab, ch
     label, move = MOVES[chapter]
     page = offline_page(browser)
     page.set_default_timeout(180_000)
-    _run_all(page, f"{lab}/lab/tree/{chapter}.ipynb?token={TOKEN}")
+    _run_all(page, lab, f"{chapter}.ipynb")
+    before = page.wait_for_function(FIGURE_SRC, arg=label).json_value()
     control = page.locator(".widget-slider, .widget-dropdown", has_text=label).first
-    figure = control.locator(FIGURE_OF)
-    page.wait_for_function("(img) => img && img.src && img.naturalWidth > 0",
-                           arg=figure.element_handle())
-    before = figure.get_attribute("src")
     control.scroll_into_view_if_needed()  # JupyterLab hides cells far off screen
     if isinstance(move, str) and move.startswith("Arrow"):
         handle = control.locator(".noUi-handle").first
@@ -119,8 +126,8 @@ def test_a_widget_of_every_chapter_redraws_when_a_control_moves(browser, lab, ch
         handle.press(move)
     else:
         control.locator("select").select_option(label=str(move))
-    page.wait_for_function("([img, before]) => img.src !== before",
-                           arg=[figure.element_handle(), before])
+    page.wait_for_function(f"([label, before]) => ({FIGURE_SRC})(label) !== before",
+                           arg=[label, before])
     outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
     assert not [t for t in outputs if "Traceback" in t], f"a cell raised in {chapter}"
     assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
