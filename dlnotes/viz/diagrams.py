@@ -65,6 +65,16 @@ def _cell_frame(ax, x0, x1, top, note):
     ax.set_axis_off()
 
 
+def _state_path(ax, top, nodes, start, end):
+    """The highlighted line along the top of a cell, from ``start`` to ``end``
+    through the circles at x = ``nodes``."""
+    _label(ax, -0.1, top, start, ha="right", va="center")
+    xs = [0.0 - R, *nodes, 11.9 + R]
+    for a, b in zip(xs, xs[1:]):
+        _arrow(ax, [(a + R, top), (b - R, top)], HIGHLIGHT, 3)
+    _label(ax, 12.0, top, end, va="center")
+
+
 def draw_lstm_cell(fig):
     """Draw one LSTM step as ``dlnotes.lstm`` computes it.
 
@@ -84,11 +94,7 @@ def draw_lstm_cell(fig):
     _cell_frame(ax, 1.0, 10.8, top, "rectangles: layers with their own $W$ and $b$ on "
                 "$[x_t, h_{t-1}]$;  circles: elementwise $\\times$ and $+$")
     # the cell path, highlighted
-    _label(ax, -0.1, top, "$c_{t-1}$", ha="right", va="center")
-    _arrow(ax, [(0.0, top), (xf - R, top)], HIGHLIGHT, 3)
-    _arrow(ax, [(xf + R, top), (xg - R, top)], HIGHLIGHT, 3)
-    _arrow(ax, [(xg + R, top), (11.9, top)], HIGHLIGHT, 3)
-    _label(ax, 12.0, top, "$c_t$", va="center")
+    _state_path(ax, top, (xf, xg), "$c_{t-1}$", "$c_t$")
     _label(ax, 6.4, top + 0.95, "cell path: $\\partial c_t / \\partial c_{t-1} = "
            "\\mathrm{diag}(f_t)$", ha="center", va="center", color=HIGHLIGHT, fontsize=11)
     _op(ax, xf, top, "×")
@@ -156,11 +162,7 @@ def draw_gru_cell(fig):
     _cell_frame(ax, 1.0, 10.8, top, "rectangles: layers with their own $W$ and $b$;  "
                 "circles: elementwise $\\times$, $+$ and $1 - u_t$")
     # the state path along the top, highlighted
-    _label(ax, -0.1, top, "$h_{t-1}$", ha="right", va="center")
-    _arrow(ax, [(0.0, top), (xu - R, top)], HIGHLIGHT, 3)
-    _arrow(ax, [(xu + R, top), (xs - R, top)], HIGHLIGHT, 3)
-    _arrow(ax, [(xs + R, top), (11.9, top)], HIGHLIGHT, 3)
-    _label(ax, 12.0, top, "$h_t$", va="center")
+    _state_path(ax, top, (xu, xs), "$h_{t-1}$", "$h_t$")
     _label(ax, (xu + xs) / 2, top + 0.15, "$u_t \\odot h_{t-1}$", ha="center", va="bottom",
            fontsize=11)
     _label(ax, 6.0, top + 0.95, "$u_t = 1$ copies $h_{t-1}$: "
