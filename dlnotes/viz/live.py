@@ -405,9 +405,10 @@ SCRIPT = """(function (w) {
     cs.forEach(function (c, i) {
       if (c.type !== "range") { return; }
       var rest = ix.slice(); rest[i] = "*";
-      var last = d.limits[rest.join("-")];
+      var last = d.limits[rest.join("-")], atEnd = ix[i] >= +c.max;
       c.max = last === undefined ? d.labels[i].length - 1 : last;
-      if (ix[i] > +c.max) { c.value = c.max; ix[i] = +c.max; }
+      // at its end the range stays at its end, as the live slider does
+      if (atEnd || ix[i] > +c.max) { c.value = c.max; ix[i] = +c.max; }
       var text = d.labels[i][ix[i]];
       c.setAttribute("aria-valuetext", text);
       c.parentNode.querySelector("output").textContent = text;
