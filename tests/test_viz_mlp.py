@@ -108,3 +108,31 @@ def test_classifier_accuracy_over_seeds_is_compute_classifier_per_seed():
             viz.classifier_accuracy_over_seeds("two moons", bad, 4, 1, "tanh", 0.3)
     with pytest.raises(ValueError, match="dataset"):
         viz.classifier_accuracy_over_seeds("moons", [0], 4, 1, "tanh", 0.3)
+
+
+def test_network_labels_sit_on_their_own_edge_only():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.2))
+    viz.draw_network(fig)
+    ax = fig.axes[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    edges = [ax.transData.transform(np.c_[line.get_xdata(), line.get_ydata()])
+             for line in ax.lines]
+    assert len(edges) == 10
+    labels = [t for t in ax.texts if t.get_text().startswith("$w_")]
+    assert len(labels) == 10
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    s = np.linspace(0, 1, 400)[:, None]
+    for label, box in zip(labels, boxes):
+        centre = ax.transData.transform(label.get_position())
+        for a, b in edges:
+            pts = a + s * (b - a)
+            own = np.min(np.linalg.norm(pts - centre, axis=1)) < 2  # pixels
+            inside = ((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+                      & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1))
+            assert own or not inside.any(), f"an edge crosses {label.get_text()}"
+        for other in boxes:
+            if other is not box:
+                assert not box.overlaps(other), label.get_text()

@@ -27,7 +27,8 @@ def draw_network(fig, model=None):
         "h1": (1, 1.6), "h2": (1, 0.4), "o1": (2, 1.6), "o2": (2, 0.4),
     }
     # label position along each edge, staggered so no two labels collide
-    frac = {"w1": .55, "w2": .3, "w3": .3, "w4": .7, "w5": .7, "w6": .3,
+    # and no other edge crosses a label (tests/test_viz_mlp.py checks both)
+    frac = {"w1": .55, "w2": .3, "w3": .3, "w4": .7, "w5": .3, "w6": .45,
             "w7": .5, "w8": .3, "w9": .7, "w10": .5}
     for w, (key, (j, i)) in WORKED_WEIGHTS.items():
         src = (["x1", "x2", "x3"] if key == "W1" else ["h1", "h2"])[i]
