@@ -190,15 +190,17 @@ class DeepMLP:
         Returns
         -------
         out : ndarray (N, M), Z_L
-        cache : dict with ``"layers"``, the L layers' caches, and ``"X"``, the
+        cache : dict with ``"layers"``, the L layers' caches; ``"X"``, the
             hidden outputs f(Z_1), ..., f(Z_{L-1}) (batch-normed first if
-            ``batchnorm``), each (N, H)
+            ``batchnorm``), each (N, H); and ``"Z"``, the pre-activations
+            Z_1, ..., Z_L (the residual stream where ``residual``), each
+            (N, H) and the last (N, M)
         """
         p = self.params if params is None else check_like(params, self.params, "DeepMLP")
         L = self.depth
         x = check_shape("x", x, ("N", self.params["W1"].shape[1]))
         z, c = dense_forward(x, p["W1"], p.get("b1", np.zeros(p["W1"].shape[0])))
-        caches = [c]
+        caches, zs = [c], [z]
         forward, _, names = self._layer()
         for l in range(2, L + 1):
             args = [p.get(f"{n}{l}") for n in names] + [self.activation]
@@ -207,7 +209,8 @@ class DeepMLP:
             else:
                 z, c = forward(z, *args)
             caches.append(c)
-        return z, {"layers": caches, "X": [c["a"] for c in caches[1:]]}
+            zs.append(z)
+        return z, {"layers": caches, "X": [c["a"] for c in caches[1:]], "Z": zs}
 
     def backward(self, dout, cache):
         """Back-propagate ``dout`` = dL/dZ_L through every layer.

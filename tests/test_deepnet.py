@@ -158,3 +158,17 @@ def test_dead_units_counts_relu_units_that_are_zero_on_the_whole_batch():
     assert dead_units(model, x, params)[0] == 0.5
     sigmoid = DeepMLP.init((2, 4, 2, 3), "sigmoid", np.random.default_rng(0))
     np.testing.assert_array_equal(dead_units(sigmoid, x), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_forward_returns_the_pre_activations_of_every_layer(residual):
+    rng = np.random.default_rng(4)
+    model = DeepMLP.init((3, 5, 2, 4), "tanh", rng, residual=residual)
+    x = rng.normal(size=(6, 3))
+    out, cache = model.forward(x)
+    Z = cache["Z"]
+    assert [z.shape for z in Z] == [(6, 5)] * 3 + [(6, 2)]
+    np.testing.assert_array_equal(Z[-1], out)
+    np.testing.assert_array_equal(Z[0], x @ model.params["W1"].T + model.params["b1"])
+    for z, a in zip(Z[:-1], cache["X"]):  # X_l = f(Z_l)
+        np.testing.assert_array_equal(a, np.tanh(z))

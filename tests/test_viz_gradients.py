@@ -173,3 +173,18 @@ def test_last_bit_sensitivity_moves_w1_by_one_ulp_and_compares_the_runs():
     exploding = viz.make_net(12, "relu", 1.5, "he")
     with pytest.raises(ValueError, match="diverged"):
         viz.last_bit_sensitivity(exploding, data, 0.5, 10)
+
+
+def test_init_check_measures_the_factor_per_layer():
+    r = viz.compute_init_check(width=40, depth=8, n=60, seeds=(1, 2))
+    assert set(r["ms"]) == set(viz.INIT_SETTINGS)
+    assert all(v.shape == (2, 8) for v in r["ms"].values())
+    he, xavier = r["factor"][("relu", "he")], r["factor"][("relu", "xavier")]
+    # the same draws scaled by 1/sqrt(2), and relu is positively homogeneous
+    np.testing.assert_allclose(xavier, he / 2, rtol=1e-12)
+    assert np.all(np.abs(he - 1) < 0.2)
+    # Z_1 = W x, x ~ N(0, 1): its mean square is fan_in * var(W) = 2 for He
+    assert np.all(np.abs(r["ms"][("relu", "he")][:, 0] - 2) < 0.3)
+    fig = Figure()
+    viz.draw_init_check(fig, r)
+    assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)

@@ -83,6 +83,61 @@ def draw_profiles(fig, result):
     np.atleast_1d(axes)[0].legend(title="weight scale", fontsize=8)
 
 
+INIT_SETTINGS = (("relu", "he"), ("relu", "xavier"), ("tanh", "xavier"))
+
+
+def compute_init_check(settings=INIT_SETTINGS, width=100, depth=30, n=200,
+                       seeds=tuple(range(1, 9))):
+    """The mean square of the pre-activations through square random layers.
+
+    For each (activation, init) of ``settings`` and each weight seed: a
+    ``DeepMLP`` of ``depth`` dense layers with D = H = M = ``width`` (so every
+    layer has fan_in = fan_out = width), biases 0, on x (n, width) drawn
+    N(0, 1) from the same seed, one forward pass.
+
+    Returns
+    -------
+    dict with ``ms[(activation, init)]``, ndarray (len(seeds), depth), the
+    mean of Z_l ** 2 over the batch and the units, l = 1..depth;
+    ``factor[(activation, init)]`` (len(seeds),), the mean over l of
+    ms_l / ms_{l-1}, the factor by which one layer multiplies it; and the
+    settings (``seeds``, ``width``, ``depth``, ``n``)
+    """
+    ms = {}
+    for activation, init in settings:
+        rows = []
+        for s in seeds:
+            rng = np.random.default_rng(s)
+            model = DeepMLP.init((width, width, width, depth), activation, rng, init)
+            x = rng.normal(size=(n, width))
+            rows.append([np.mean(z ** 2) for z in model.forward(x)[1]["Z"]])
+        ms[(activation, init)] = np.array(rows)
+    factor = {k: np.mean(v[:, 1:] / v[:, :-1], axis=1) for k, v in ms.items()}
+    return {"ms": ms, "factor": factor, "seeds": np.array(seeds), "width": width,
+            "depth": depth, "n": n}
+
+
+def _median_band(ax, layers, values, color, label):
+    """The median over the rows of ``values`` (n, len(layers)) as a line, the
+    range over the rows as a shaded band."""
+    ax.plot(layers, np.median(values, axis=0), marker=".", color=color, label=label)
+    ax.fill_between(layers, values.min(axis=0), values.max(axis=0), color=color,
+                    alpha=0.2, lw=0)
+
+
+def draw_init_check(fig, result):
+    """``compute_init_check``: mean square of Z_l against l, median and range."""
+    ax = fig.add_subplot()
+    layers = np.arange(1, result["depth"] + 1)
+    for i, ((act, init), v) in enumerate(result["ms"].items()):
+        f = np.median(result["factor"][(act, init)])
+        _median_band(ax, layers, v, f"C{i}", f"{act}, {init}: x{f:.2f} per layer")
+    _log_axis(ax, LAYER_LABEL, r"mean of $Z_l^2$ (log scale)",
+              f"Signal through {result['depth']} layers of {result['width']} units "
+              f"at initialisation")
+    ax.legend(fontsize=8)
+
+
 def compute_depth_sweep(data, gains=(1.0, 1.2, 1.5), depths=tuple(range(5, 41, 5)),
                         seeds=(1, 2, 3, 4)):
     """||dL/dW^1|| of ReLU networks with He weights times ``gain``, against depth.
