@@ -210,3 +210,57 @@ def assert_grad_within(name, numeric, analytic, bound):
             f"{tuple(int(i) for i in worst)} (numeric {numeric[worst]:.10g}, "
             f"analytic {analytic[worst]:.10g})"
         )
+
+
+def error_by_step(f, params, analytic, hs):
+    """The gradient check's error against its step h: the U of truncation and
+    round-off.
+
+    For each h in ``hs``, the largest ``rel_error`` between
+    ``numerical_gradient(f, params[k], h=h)`` and ``analytic[k]`` over every
+    name k. Truncation makes it fall as h**2 while h is large; round-off
+    (each value of f is rounded, and the difference is divided by 2h) makes
+    it rise as 1/h once h is small.
+
+    Parameters
+    ----------
+    f : callable () -> float
+        The scalar loss; it reads the arrays of ``params``, which are
+        perturbed in place one entry at a time and restored.
+    params : dict name -> float64 ndarray (any shapes)
+    analytic : dict with the keys of ``params``, each array of its shape:
+        the gradients to check, e.g. from a backward pass
+    hs : sequence of K > 0 steps, each a positive number
+
+    Returns
+    -------
+    errors : ndarray (K,), float64
+    """
+    check_callable("f", f)
+    for name, d in (("params", params), ("analytic", analytic)):
+        if not isinstance(d, dict):
+            raise TypeError(f"{name} must be a dict of arrays, got {type(d).__name__}")
+    if set(params) != set(analytic):
+        raise ValueError(f"analytic must have the keys of params {sorted(params)}, "
+                         f"got {sorted(analytic)}")
+    grads = {}
+    for k, p in params.items():
+        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
+            raise TypeError(f"params[{k!r}] must be a float64 numpy array (it is "
+                            f"perturbed in place), got {type(p).__name__} "
+                            f"{getattr(p, 'dtype', '')}")
+        check_finite(f"params[{k!r}]", p)
+        g = grads[k] = check_finite(f"analytic[{k!r}]",
+                                    as_float_array(f"analytic[{k!r}]", analytic[k]))
+        if g.shape != p.shape:
+            raise ValueError(f"analytic[{k!r}] must have shape {p.shape}, got {g.shape}")
+    if isinstance(hs, np.ndarray):
+        hs = list(hs.ravel())
+    if not isinstance(hs, list | tuple):
+        raise TypeError(f"hs must be a sequence of steps, got {type(hs).__name__}")
+    if not hs:
+        raise ValueError("hs must hold at least one step, got none")
+    for h in hs:
+        check_number("h in hs", h, 0, open_low=True)
+    return np.array([max(rel_error(numerical_gradient(f, p, h=float(h)), grads[k])
+                         for k, p in params.items()) for h in hs])

@@ -183,6 +183,8 @@ def registry():
     reg(cnn.accuracy, model=c["cnn"], x=c["cnn_x"], labels=c["labels"], params=cp)
     reg(conv.output_size, size=8, kernel=3, stride=1, pad=1, axis="H",
         bad=({"stride": 0}, {"kernel": 0}, {"pad": -1}))
+    reg(conv.dropped, size=8, kernel=3, stride=2, pad=1, axis="H",
+        bad=({"stride": 0}, {"kernel": 11}, {"size": 0}))
     reg(conv.receptive_field, layers=[(3, 1), (2, 2)], bad=({"layers": [(3, 0)]},))
     reg(conv.conv2d_flops, x_shape=(N, 2, 6, 6), W_shape=(4, 2, 3, 3), stride=1, pad=1,
         bad=({"x_shape": (N, 2, 6)}, {"W_shape": (4, 3, 3, 3)}))
@@ -235,6 +237,10 @@ def registry():
     reg(gradcheck.assert_grad_within, name="dW", numeric=c["dND"], analytic=c["dND"] + 1e-12,
         bound=1e-9, any_shape=("numeric", "analytic"), fixed=("name",),  # a free label
         answers=(AssertionError,), bad=({"bound": -1.0}, {"bound": np.nan}))
+    Wg, bg = g.normal(size=(2, 3)), g.normal(size=2)
+    reg(gradcheck.error_by_step, f=lambda: float(np.sum(np.tanh(Wg)) + bg @ bg),
+        params={"W": Wg, "b": bg}, analytic={"W": 1 - np.tanh(Wg) ** 2, "b": 2 * bg},
+        hs=[1e-3, 1e-6], bad=({"hs": []}, {"hs": [0.0]}, {"hs": [-1e-3]}))
     reg(gru.gru_step_forward, x_t=x, h_prev=h0, params=G)
     reg(gru.gru_step_backward, dh=h0, cache=gru.gru_step_forward(x, h0, G)[1])
     reg(gru.gru_forward, x=xs, h0=h0, params=G)

@@ -79,3 +79,43 @@ def test_assert_grad_within_names_parameter_index_and_bound():
         assert_grad_within("b", np.ones(2), np.ones(3), 1.0)
     with pytest.raises(AssertionError, match="nan"):
         assert_grad_within("b", np.ones(2), np.array([1.0, np.nan]), 1.0)
+
+
+def test_error_by_step_is_truncation_then_round_off():
+    from dlnotes.gradcheck import error_by_step
+
+    x = np.array([0.3, -1.2, 2.0])
+    params = {"x": x}
+    f = lambda: float(np.sum(np.sin(x)))  # noqa: E731
+    hs = 10.0 ** -np.arange(1, 13)
+    err = error_by_step(f, params, {"x": np.cos(x)}, hs)
+    assert err.shape == (12,)
+    # truncation: (sin(x+h) - sin(x-h)) / 2h = cos(x) (1 - h^2 / 6 + ...)
+    np.testing.assert_allclose(err[1], 1e-4 / 6 / 2, rtol=1e-3)
+    assert 90 < err[1] / err[2] < 110  # h^2: two decades per decade
+    best = err.argmin()
+    assert 3 <= best <= 7  # h from 1e-4 to 1e-8, near eps^(1/3) = 6e-6
+    assert err[0] > 1e4 * err[best] and err[-1] > 1e2 * err[best]
+    np.testing.assert_array_equal(x, [0.3, -1.2, 2.0])  # restored
+
+
+def test_error_by_step_at_more_than_one_shape_and_its_bad_input():
+    from dlnotes.gradcheck import error_by_step
+
+    W, b = np.ones((2, 3)) * 0.5, np.array([0.1, -0.2])
+    params = {"W": W, "b": b}
+    f = lambda: float(np.sum((W @ np.arange(3.0) + b) ** 2))  # noqa: E731
+    z = W @ np.arange(3.0) + b
+    grads = {"W": 2 * np.outer(z, np.arange(3.0)), "b": 2 * z}
+    err = error_by_step(f, params, grads, [1e-3, 1e-5])
+    assert err.shape == (2,) and np.all(err < 1e-8)  # a quadratic: no truncation
+    with pytest.raises(ValueError, match="keys of params"):
+        error_by_step(f, params, {"W": grads["W"]}, [1e-5])
+    with pytest.raises(ValueError, match=r"analytic\['b'\] must have shape \(2,\)"):
+        error_by_step(f, params, {"W": grads["W"], "b": np.zeros(3)}, [1e-5])
+    with pytest.raises(ValueError, match="at least one step"):
+        error_by_step(f, params, grads, [])
+    with pytest.raises(ValueError, match="positive"):
+        error_by_step(f, params, grads, [1e-5, 0.0])
+    with pytest.raises(TypeError, match="dict"):
+        error_by_step(f, [W, b], grads, [1e-5])

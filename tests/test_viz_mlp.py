@@ -136,3 +136,27 @@ def test_network_labels_sit_on_their_own_edge_only():
         for other in boxes:
             if other is not box:
                 assert not box.overlaps(other), label.get_text()
+
+
+def test_step_error_is_a_u_between_truncation_and_round_off():
+    from matplotlib.figure import Figure
+
+    r = viz.compute_step_error()
+    hs, errs = r["hs"], r["errors"]
+    assert hs.shape == errs.shape == r["truncation"].shape == r["roundoff"].shape
+    # truncation side: the measured error is the h^2 line (its Taylor term)
+    big = hs >= 1e-3
+    np.testing.assert_allclose(errs[big], r["truncation"][big], rtol=0.05)
+    # round-off side: at most about eps L / (2 h |g|) (a few ulps of L; 10x room)
+    small = hs <= 1e-7
+    assert np.all(errs[small] < 10 * r["roundoff"][small])
+    best = errs.argmin()
+    assert 3e-6 <= hs[best] <= 1e-4 and errs[best] < 1e-8
+    assert min(errs[0], errs[-1]) > 1e5 * errs[best]
+    assert 1e-5 < r["h_star"] < 1e-4
+    np.testing.assert_allclose(r["g_min"], 4.0429e-4, rtol=1e-4)  # dL/dw2
+    fig = Figure(figsize=(7, 4))
+    viz.draw_step_error(fig, r)
+    assert len(fig.axes) == 1 and fig.axes[0].get_xscale() == "log"
+    with pytest.raises(ValueError, match="anchor must be one of hs"):
+        viz.compute_step_error([1e-2, 1e-4], anchor=1e-3)

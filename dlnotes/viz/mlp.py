@@ -1,5 +1,6 @@
-"""Figures and widgets of chapter 1: the worked network, training to a
-threshold, and a small MLP on a 2-D data set."""
+"""Figures and widgets of chapter 1: the worked network, the gradient
+check's error against its step, training to a threshold, and a small MLP on
+a 2-D data set."""
 
 from functools import lru_cache
 
@@ -7,6 +8,8 @@ import numpy as np
 
 from .._checks import check_choice
 from ..data import spirals, two_moons
+from ..gradcheck import error_by_step
+from ..losses import squared_error
 from ..mlp import MLP, WORKED_WEIGHTS, worked_example
 from ..optim import SGD
 from ..train import Diverged, fit
@@ -53,6 +56,75 @@ def draw_network(fig, model=None):
     ax.set_ylim(-0.6, 2.6)
     ax.set_axis_off()
     ax.set_title("The worked example: 3 inputs, 2 hidden units, 2 outputs")
+
+
+#: the steps h of the gradient-check figure: 10^-1 to 10^-12, half decades
+STEPS = 10.0 ** -np.arange(1, 12.25, 0.5)
+
+
+def compute_step_error(hs=STEPS, anchor=1e-3):
+    """The worked example's gradient check against its step h, with the two
+    error terms of a central difference.
+
+    Parameters
+    ----------
+    hs : sequence of K positive steps (default ``STEPS``)
+    anchor : the step, one of ``hs``, through whose measured error the
+        truncation line c h^2 is drawn (it must lie where truncation rules)
+
+    Returns a dict: ``hs`` (K,); ``errors`` (K,), the largest relative error
+    of ``numerical_gradient`` against the backward pass over the 12
+    parameters (``gradcheck.error_by_step``); ``truncation`` (K,), c h^2;
+    ``roundoff`` (K,), eps |L| / (2 h |g|) for the smallest gradient g (each
+    value of L rounded by about eps |L|, the difference divided by 2h, and
+    relative to |numeric| + |analytic| = 2|g|), with no fitted constant;
+    ``h_star``, the step where the two lines cross; ``loss`` L and
+    ``g_min`` |g|.
+    """
+    hs = np.asarray(hs, dtype=np.float64)
+    if hs.ndim != 1 or not np.any(np.isclose(hs, anchor, rtol=1e-9)):
+        raise ValueError(f"anchor must be one of hs, got anchor={anchor!r}")
+    model, x, y = worked_example()
+    out, cache = model.forward(x)
+    loss, dout = squared_error(out, y)
+    _, grads, _ = model.backward(dout, cache)
+
+    def f():
+        return squared_error(model.forward(x)[0], y)[0]
+
+    errors = error_by_step(f, model.params, grads, hs)
+    c = errors[np.isclose(hs, anchor, rtol=1e-9)][0] / anchor**2
+    g_min = min(float(np.abs(g).min()) for g in grads.values())
+    eps = np.finfo(np.float64).eps
+    k = eps * loss / (2 * g_min)  # roundoff = k / h
+    return {"hs": hs, "errors": errors, "truncation": c * hs**2, "roundoff": k / hs,
+            "h_star": (k / c) ** (1 / 3), "loss": loss, "g_min": g_min, "anchor": anchor}
+
+
+def draw_step_error(fig, result):
+    """Plot ``compute_step_error``: the measured error and both lines, log-log."""
+    ax = fig.add_subplot()
+    hs = result["hs"]
+    ax.loglog(hs, result["errors"], "o-", color="C0", lw=2, ms=4,
+              label="measured (12 parameters)")
+    ax.loglog(hs, result["truncation"], "--", color="C1",
+              label="truncation $\\propto h^2$ (through the point at "
+                    f"$h = 10^{{{np.log10(result['anchor']):.0f}}}$)")
+    ax.loglog(hs, result["roundoff"], ":", color="C3", lw=2,
+              label="round-off $\\varepsilon L / (2h|g|)$")
+    ax.axvline(result["h_star"], color="0.5", lw=1, label="$h^*$, where the lines cross")
+    at = np.isclose(hs, 1e-6, rtol=1e-9)
+    if at.any():  # numerical_gradient's default step
+        e = result["errors"][at][0]
+        ax.plot([1e-6], [e], "o", ms=11, mfc="none", mec="k")
+        ax.annotate("default $h = 10^{-6}$", (1e-6, e), xytext=(1e-5, e * 30),
+                    fontsize=9, arrowprops=dict(arrowstyle="-", color="k", lw=0.8))
+    ax.set_ylim(result["errors"].min() / 10, result["errors"].max() * 30)
+    ax.set_xlim(hs.min() / 2, hs.max() * 2)
+    ax.set_xlabel("finite-difference step $h$")
+    ax.set_ylabel("largest relative error")
+    ax.set_title("Gradient check of the worked example: error against step")
+    ax.legend(fontsize=9, loc="upper center")
 
 
 def compute_training_to_threshold(lr, threshold, max_steps=2000):
