@@ -7,7 +7,10 @@ every framework calls convolution,
     out[n, f, i, j] = b[f] + sum_{c, p, q} W[f, c, p, q] x_pad[n, c, S i + p, S j + q],
 
 with stride S and zero padding P; the output is (N, F, OH, OW) with
-OH = (H + 2P - KH) / S + 1, and the same for OW.
+OH = floor((H + 2P - KH) / S) + 1, and the same for OW. Where S does not divide
+H + 2P - KH, the last (H + 2P - KH) mod S rows of the padded input fall in no
+window and are dropped, as every framework does (PyTorch's default floor mode);
+their gradient is zero. Pooling floors the same way.
 
 im2col lays every receptive field out as one column of a matrix ``cols``
 (C KH KW, OH OW N), so the forward is the single product ``W_mat @ cols`` with
@@ -39,7 +42,7 @@ def _check_shape_tuple(name, shape):
 
 
 def output_size(size, kernel, stride=1, pad=0, axis="H"):
-    """Output length along one axis: (size + 2 pad - kernel) / stride + 1.
+    """Output length along one axis: floor((size + 2 pad - kernel) / stride) + 1.
 
     Parameters
     ----------
@@ -48,18 +51,39 @@ def output_size(size, kernel, stride=1, pad=0, axis="H"):
     stride, pad : int, the step between windows and the zeros added on each side
     axis : str, named in the error messages
 
+    Where the stride does not divide size + 2 pad - kernel, the result is
+    rounded down, as in PyTorch: the last ``dropped(...)`` rows (or columns)
+    of the padded input fall in no window.
+
     Raises
     ------
     ValueError
-        when the kernel is larger than the padded input, or when the windows
-        do not tile it: (size + 2 pad - kernel) must be a multiple of the stride,
-        otherwise the last rows or columns would be silently dropped.
+        when the kernel is larger than the padded input: no window fits.
     """
+    padded = _padded(size, kernel, stride, pad, axis)
+    return (padded - kernel) // stride + 1
+
+
+def dropped(size, kernel, stride=1, pad=0, axis="H"):
+    """How many of the last rows (or columns) of the padded input fall in no
+    window: (size + 2 pad - kernel) mod stride. Arguments as ``output_size``.
+
+    They are the last ones of the padded input, so the padding's zeros go
+    first: with pad >= dropped only zeros are skipped; otherwise the last
+    dropped - pad rows of the image itself are never read, and their
+    gradient is zero.
+    """
+    padded = _padded(size, kernel, stride, pad, axis)
+    return (padded - kernel) % stride
+
+
+def _padded(size, kernel, stride, pad, axis):
+    """Check the arguments of ``output_size``; return size + 2 pad."""
     if not isinstance(axis, str):
         raise TypeError(f"axis must be a str naming the axis, got {axis!r}")
     size = _check_int(f"size ({axis})", size, 1)
     kernel = _check_int("kernel", kernel, 1)
-    stride = _check_int("stride", stride, 1)
+    _check_int("stride", stride, 1)
     pad = _check_int("pad", pad, 0)
     padded = size + 2 * pad
     if kernel > padded:
@@ -67,13 +91,7 @@ def output_size(size, kernel, stride=1, pad=0, axis="H"):
             f"kernel {kernel} is larger than the padded input along {axis}: "
             f"{axis} + 2 * pad = {size} + 2 * {pad} = {padded}"
         )
-    if (padded - kernel) % stride:
-        raise ValueError(
-            f"stride {stride} does not fit along {axis}: "
-            f"{axis} + 2 * pad - kernel = {size} + 2 * {pad} - {kernel} = "
-            f"{padded - kernel} is not a multiple of {stride}"
-        )
-    return (padded - kernel) // stride + 1
+    return padded
 
 
 def receptive_field(layers):
@@ -188,11 +206,13 @@ def conv2d_forward(x, W, b, stride=1, pad=0):
 
     Returns
     -------
-    out : ndarray (N, F, OH, OW), OH = (H + 2 pad - KH) / stride + 1
+    out : ndarray (N, F, OH, OW), OH = floor((H + 2 pad - KH) / stride) + 1;
+        where the stride does not divide H + 2 pad - KH, the last rows and
+        columns of the padded input are in no window (see ``dropped``)
     cache : (cols, W, x shape, stride, pad) for the backward pass
 
-    Raises ValueError for mismatched shapes, a kernel larger than the padded
-    input, or a stride that does not tile it (see ``output_size``).
+    Raises ValueError for mismatched shapes or a kernel larger than the padded
+    input (see ``output_size``).
     """
     x = check_shape("x", x, ("N", "C", "H", "W"))
     n, c, h, w = x.shape
@@ -219,7 +239,8 @@ def conv2d_backward(dout, cache):
     Returns
     -------
     dx : ndarray (N, C, H, W); a full convolution of dout with the flipped
-        kernel (for stride 1), computed as W_mat^T @ dout_mat then col2im
+        kernel (for stride 1), computed as W_mat^T @ dout_mat then col2im;
+        zero on the rows and columns that the forward pass dropped
     dW : ndarray (F, C, KH, KW); the correlation of the (padded) input with
         dout, computed as dout_mat @ cols^T
     db : ndarray (F,), dout summed over the batch and every position
@@ -259,7 +280,8 @@ def maxpool2d_forward(x, size=2, stride=2):
 
     Returns
     -------
-    out : ndarray (N, C, OH, OW), OH = (H - size) / stride + 1
+    out : ndarray (N, C, OH, OW), OH = floor((H - size) / stride) + 1 (the
+        last rows and columns in no window are dropped, as in PyTorch)
     cache : (arg-max one-hot mask (size, size, N, C, OH, OW), x shape, stride),
         kernel offset first like the columns of ``_add_windows``. Ties go to
         the first maximum in row-major order, as in every framework (a NaN
@@ -301,6 +323,7 @@ def maxpool2d_backward(dout, cache):
     -------
     dx : ndarray (N, C, H, W), zero except at each window's maximum; where
         windows overlap, a pixel collects the gradient of every window it wins.
+        Rows and columns in no window (see ``dropped``) get zero.
     """
     mask, shape, stride = cache
     dout = check_shape("dout", dout, mask.shape[2:])
@@ -321,7 +344,7 @@ def avgpool2d_forward(x, size=2, stride=2):
 def avgpool2d_backward(dout, cache):
     """Spread each upstream gradient evenly, dout / size^2, over its window.
 
-    Returns dx : ndarray (N, C, H, W).
+    Returns dx : ndarray (N, C, H, W), zero on rows and columns in no window.
     """
     shape, size, stride = cache
     n, c, h, w = shape

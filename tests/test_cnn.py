@@ -63,8 +63,9 @@ def test_cnn_rejects_bad_params_and_inputs():
         cnn.CNN({**good, "W3": np.zeros((10, 127))}, (1, 8, 8))
     with pytest.raises(ValueError, match="odd kernel side, got 2"):
         cnn.CNN({**good, "W1": np.zeros((16, 1, 2, 2))}, (1, 8, 8))
-    with pytest.raises(ValueError, match="stride 2 does not fit along H"):
-        cnn.CNN(good, (1, 6, 8))  # 6 -> 3 after one pooling, then 3 cannot halve
+    # 6 -> 3 after one pooling, then floored to 1 (row 2 dropped): 32 * 1 * 2 features
+    with pytest.raises(ValueError, match=r"params\['W3'\] must have shape \(M, 64\)"):
+        cnn.CNN(good, (1, 6, 8))
     model = cnn.CNN(good, (1, 8, 8))
     with pytest.raises(ValueError, match=r"x must have 4 dimensions \(N, 1, 8, 8\), got"):
         model.forward(np.zeros((2, 64)))
@@ -119,9 +120,9 @@ def test_selfchecks_accept_the_right_answers_and_hint_otherwise():
     from dlnotes.selfcheck import cnn as check
 
     assert check.output_side(28, 5, 1, 2, 28) and not check.output_side(28, 5, 1, 2, 24)
-    # stride 2 does not tile 28 + 4 - 5 = 27: a verdict, not a traceback
-    assert check.output_side(28, 5, 2, 2, "error") and check.output_side(28, 5, 2, 2, " Error")
-    assert "error" in repr(check.output_side(28, 5, 2, 2, 14))
+    # stride 2 does not divide 28 + 4 - 5 = 27: floored to 14
+    assert check.output_side(28, 5, 2, 2, 14) and not check.output_side(28, 5, 2, 2, "error")
+    assert check.output_side(2, 5, 1, 1, " Error")  # a kernel larger than 2 + 2
     assert not check.output_side(28, 5, 1, 2, "error")
     assert check.conv_params(3, 16, 3, 448)
     assert not check.conv_params(3, 16, 3, 432)  # the biases forgotten

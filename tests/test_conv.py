@@ -7,6 +7,7 @@ from dlnotes.conv import (
     conv2d_backward,
     conv2d_flops,
     conv2d_forward,
+    dropped,
     flatten_backward,
     flatten_forward,
     maxpool2d_backward,
@@ -17,7 +18,10 @@ from dlnotes.conv import (
 from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 
 # (N, C, H, W, F, KH, KW, stride, pad): square and non-square images and kernels,
-# strides 1 to 3, paddings 0 to 2, a 1x1 kernel and a kernel as large as the input
+# strides 1 to 3, paddings 0 to 2, a 1x1 kernel and a kernel as large as the input;
+# the last two have strides that do not divide H + 2 pad - K (the output is
+# floored and the last rows or columns are dropped): 3x3, stride 2, pad 1 on an
+# even side, and stride 3 with one row and one column in no window
 CONV_CASES = [
     (2, 1, 5, 5, 3, 3, 3, 1, 0),
     (2, 3, 6, 5, 2, 3, 2, 1, 1),
@@ -26,6 +30,8 @@ CONV_CASES = [
     (2, 3, 4, 4, 5, 1, 1, 1, 0),
     (2, 2, 4, 4, 3, 4, 4, 1, 0),
     (1, 1, 3, 3, 2, 5, 5, 2, 1),
+    (2, 2, 8, 6, 3, 3, 3, 2, 1),
+    (1, 3, 7, 6, 2, 3, 2, 3, 0),
 ]
 
 
@@ -136,12 +142,46 @@ def test_conv_rejects_a_kernel_larger_than_the_padded_input():
         conv2d_forward(np.zeros((1, 1, 5, 3)), np.zeros((1, 1, 3, 4)), np.zeros(1))
 
 
-def test_conv_rejects_a_stride_that_does_not_fit():
-    with pytest.raises(ValueError, match=r"stride 2 does not fit along H: H \+ 2 \* pad - kernel"
-                                         r" = 8 \+ 2 \* 0 - 3 = 5 is not a multiple of 2"):
-        conv2d_forward(np.zeros((1, 1, 8, 7)), np.zeros((1, 1, 3, 3)), np.zeros(1), stride=2)
-    with pytest.raises(ValueError, match="stride 2 does not fit along H"):
-        maxpool2d_forward(np.zeros((1, 1, 5, 4)))
+@pytest.mark.parametrize("size,kernel,stride,pad,side,lost",
+                         [(8, 3, 2, 0, 3, 1), (8, 3, 2, 1, 4, 1), (28, 5, 2, 2, 14, 1),
+                          (7, 3, 3, 0, 2, 1), (9, 2, 4, 0, 2, 3), (8, 3, 1, 1, 8, 0)])
+def test_a_stride_that_does_not_divide_floors_as_pytorch(size, kernel, stride, pad, side, lost):
+    # floor((size + 2 pad - kernel) / stride) + 1, and the remainder is dropped
+    assert output_size(size, kernel, stride, pad) == side
+    assert dropped(size, kernel, stride, pad) == lost
+    # the last window ends inside the padded input, and one more would not
+    assert (side - 1) * stride + kernel == size + 2 * pad - lost
+    assert side * stride + kernel > size + 2 * pad
+
+
+def test_dropped_rows_and_columns_get_zero_gradient():
+    # 8 x 7, 3x3 stride 2, no padding: (8 - 3) % 2 = 1, row 7 dropped, and
+    # (7 - 3) % 2 = 0 columns; 3x3 pooling, stride 2, on 8 x 6: row 7 and column 5
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=(2, 2, 8, 7))
+    W, b = rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    out, cache = conv2d_forward(x, W, b, stride=2)
+    assert out.shape == (2, 3, 3, 3)
+    dx = conv2d_backward(np.ones_like(out), cache)[0]
+    assert np.all(dx[:, :, 7] == 0) and np.all(dx[:, :, :7] != 0)
+    x = x[:, :, :, :6]
+    for forward, backward in [(maxpool2d_forward, maxpool2d_backward),
+                              (avgpool2d_forward, avgpool2d_backward)]:
+        out, cache = forward(x, 3, 2)
+        assert out.shape == (2, 2, 3, 2)
+        dx = backward(np.ones_like(out), cache)
+        assert np.all(dx[:, :, 7] == 0) and np.all(dx[:, :, :, 5] == 0)
+        assert np.all(dx[:, :, :7, :5].sum(axis=(2, 3)) > 0)
+
+
+def test_a_kernel_larger_than_the_padded_input_still_fails_clearly():
+    with pytest.raises(ValueError, match=r"kernel 5 is larger than the padded input along W: "
+                                         r"W \+ 2 \* pad = 3 \+ 2 \* 0 = 3"):
+        dropped(3, 5, 2, 0, "W")
+    with pytest.raises(ValueError, match="kernel 3 is larger than the padded input along H"):
+        maxpool2d_forward(np.zeros((1, 1, 2, 4)), size=3, stride=2)
+    with pytest.raises(ValueError, match="stride must be >= 1, got 0"):
+        dropped(8, 3, 0, 1)
 
 
 def test_conv_names_bad_shapes_and_settings():
@@ -163,9 +203,11 @@ def test_conv_names_bad_shapes_and_settings():
         conv2d_backward(np.zeros((2, 4, 3, 3)), cache)
 
 
-# (N, C, H, W, size, stride): non-overlapping, overlapping and gapped windows
+# (N, C, H, W, size, stride): non-overlapping, overlapping and gapped windows;
+# the last two floor: 2x2 stride 2 on 5 x 4 drops row 4, 3x3 stride 2 on 7 x 6
+# drops column 5 (and no row)
 POOL_CASES = [(2, 3, 4, 4, 2, 2), (1, 2, 6, 4, 2, 2), (2, 1, 5, 5, 3, 1), (1, 2, 5, 7, 3, 2),
-              (2, 2, 5, 5, 2, 3), (1, 1, 4, 4, 1, 1)]
+              (2, 2, 5, 5, 2, 3), (1, 1, 4, 4, 1, 1), (1, 2, 5, 4, 2, 2), (2, 1, 7, 6, 3, 2)]
 
 
 @pytest.mark.parametrize("case", POOL_CASES)

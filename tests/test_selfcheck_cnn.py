@@ -4,14 +4,23 @@ from selfcheck_support import answers_clearly, says
 from dlnotes.selfcheck import cnn as check
 
 
-def test_output_side_accepts_the_size_or_error_and_names_the_slips():
+def test_output_side_accepts_the_floored_size_and_names_the_slips():
     assert check.output_side(28, 5, 1, 2, 28)
-    assert check.output_side(28, 5, 2, 2, "error") and check.output_side(28, 5, 2, 2, " Error ")
-    assert says(check.output_side(28, 5, 2, 2, 14), "the floor a framework takes")
+    # 28 + 4 - 5 = 27 is odd: floored to 14, as every framework does
+    assert check.output_side(28, 5, 2, 2, 14)
+    assert says(check.output_side(28, 5, 2, 2, "error"), "frameworks round down")
+    assert says(check.output_side(28, 5, 2, 2, " Error "), "drop the last rows")
+    assert says(check.output_side(28, 5, 2, 2, 14.5), "round it down")
+    assert says(check.output_side(28, 5, 2, 2, 15), "rounds up (ceil mode)")
+    assert says(check.output_side(28, 5, 2, 2, 12), "pad both sides first")
+    assert says(check.output_side(28, 5, 2, 2, 13), "add 1 for the first window")
+    assert says(check.output_side(28, 5, 2, 2, 16), "floor((H + 2P - K) / S) + 1")
     assert says(check.output_side(28, 5, 1, 2, 24), "pad both sides first")
     assert says(check.output_side(28, 5, 1, 2, 27), "add 1 for the first window")
-    assert says(check.output_side(28, 5, 1, 2, 30), "(H + 2P - K) / S + 1")
-    assert says(check.output_side(28, 5, 1, 2, "error"), "expected a single number")
+    assert says(check.output_side(28, 5, 1, 2, 30), "floor((H + 2P - K) / S) + 1")
+    # only a kernel larger than the padded input has no output
+    assert check.output_side(2, 5, 1, 1, "error") and check.output_side(2, 5, 1, 1, "ERROR")
+    assert says(check.output_side(2, 5, 1, 1, 0), "larger than the padded input")
     assert says(check.output_side(28, 5, 1, 2, np.array([28, 28])), "expected a single number")
     assert says(check.output_side(28, 5, 1, 2, np.array([28])), "expected a single number")
     assert says(check.output_side(28, 5, 1, 2, None), "No answer yet")

@@ -63,18 +63,35 @@ def test_kernel_map_is_the_padded_cross_correlation(digits):
     np.testing.assert_allclose(identity["fmap"], image[0])
 
 
-def test_output_grid_widget_reports_sizes_and_misfits():
+def test_output_grid_widget_reports_sizes_floors_and_misfits():
     live = viz.output_grid_widget()
-    assert live.result["out"] == 8
+    assert live.result["out"] == 8 and live.result["dropped"] == 0
     _drive(live)
     live.controls["stride"].value = 2
     live.controls["pad"].value = 0
-    assert live.result["out"] is None and "stride 2 does not fit" in live.status.value
+    # 8 - 3 = 5 is odd: floored to 3, row and column 7 of the image dropped
+    assert live.result["out"] == 3 and live.result["dropped"] == 1
+    assert "1 row and 1 column" in live.status.value
+    assert "the last 1 of them rows" in live.status.value
+    live.controls["pad"].value = 1  # 3x3, stride 2, pad 1 on 8: only padding dropped
+    assert live.result["out"] == 4 and "(all of them padding)" in live.status.value
+    live.controls["stride"].value = 7  # 10 - 3 = 7: two windows, nothing dropped
+    assert live.result["out"] == 2 and live.result["dropped"] == 0
+    assert "pixels between windows are skipped" in live.status.value
     live.controls["size"].value = 3
     live.controls["kernel"].value = 5
+    live.controls["pad"].value = 0
     assert "larger than the padded input" in live.result["error"]
     live.controls["pad"].value = 1
     assert live.result["out"] == 1
+
+
+def test_output_grid_widget_widens_a_range_rather_than_clamp():
+    live = viz.output_grid_widget(size=14, kernel=3, stride=9, pad=1)
+    assert live.controls["stride"].max == 9 and live.controls["stride"].value == 9
+    assert live.controls["size"].max == 14 and live.result["out"] == 2
+    with pytest.raises(ValueError, match="stride must be >= 1, got 0"):
+        viz.output_grid_widget(stride=0)
 
 
 def test_feature_map_widget_shows_each_block(digits):

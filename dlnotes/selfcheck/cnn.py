@@ -10,13 +10,15 @@ from ..conv import (
     output_size,
     receptive_field,
 )
-from . import check_answer
+from . import _not_yet, check_answer
 
 
 def output_side(size, kernel, stride, pad, answer):
     """Check the output side of a convolution or pooling layer, e.g.
-    ``output_side(28, 5, 1, 2, 28)``; answer ``"error"`` for a layer whose
-    windows do not tile the padded input (``conv.output_size`` raises)."""
+    ``output_side(28, 5, 1, 2, 28)``. Where the stride does not divide
+    size + 2 pad - kernel the answer is floored, as every framework does;
+    answer ``"error"`` only where the kernel is larger than the padded input
+    (``conv.output_size`` raises)."""
     try:
         expected = output_size(size, kernel, stride, pad)
     except ValueError:
@@ -24,19 +26,24 @@ def output_side(size, kernel, stride, pad, answer):
     if isinstance(answer, str):
         answer = answer.strip().lower()
     span = size + 2 * pad - kernel
+    hint = ("floor((H + 2P - K) / S) + 1: pad both sides, count the window "
+            "positions one stride apart that fit, and add the first one; only a "
+            "kernel larger than the padded input is an \"error\".")
+    if expected == "error":
+        return check_answer(answer, expected, hint)
+    if isinstance(answer, str) and answer == "error":
+        return _not_yet(hint, "the windows need not tile the padded input: "
+                        "frameworks round down and drop the last rows and columns, "
+                        "which fall in no window.")
     wrong = [((size - kernel) // stride + 1, "pad both sides first: H + 2P."),
              (span // stride, "add 1 for the first window position.")]
-    if expected == "error":
-        wrong.insert(0, (span // stride + 1, "that is the floor a framework takes, "
-                         "dropping the last rows of the padded input; here the windows "
-                         "do not tile it: answer \"error\"."))
-    return check_answer(
-        answer, expected,
-        "(H + 2P - K) / S + 1: pad both sides, count the window positions one "
-        "stride apart, and add the first one; when S does not divide "
-        "H + 2P - K, the windows do not tile the padded input: answer \"error\".",
-        wrong=wrong,
-    )
+    if span % stride:
+        wrong += [(span / stride + 1, "(H + 2P - K) / S is not a whole number "
+                   "of steps: round it down, the last partial step has no window."),
+                  (-(-span // stride) + 1, "that rounds up (ceil mode): a last "
+                   "window would hang over the padded input; the default rounds "
+                   "down.")]
+    return check_answer(answer, expected, hint, wrong=wrong)
 
 
 def conv_params(channels, filters, kernel, answer):

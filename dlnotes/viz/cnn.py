@@ -4,10 +4,11 @@ trained CNN's filters and feature maps."""
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .._checks import check_choice, check_int
 from ..cnn import CNN, accuracy, comparable_mlp, load_digits, param_count, shift_images, train
-from ..conv import conv2d_forward, output_size
+from ..conv import conv2d_forward, dropped, output_size
 from ..losses import softmax
 from ..mlp import MLP
 from .live import Choice, LiveFigure, Slider, Text
@@ -132,15 +133,17 @@ def kernel_widget(images, kernel="vertical edges (Sobel)", index=0,
 
 
 def compute_output_grid(size, kernel, stride, pad):
-    """The output side (size + 2 pad - kernel) / stride + 1, or why it fails.
+    """The output side floor((size + 2 pad - kernel) / stride) + 1, or why it fails.
 
-    Returns a dict with the settings, ``out`` (int or None) and ``error``
-    (the message of ``dlnotes.conv.output_size``, or None).
+    Returns a dict with the settings, ``out`` (int or None), ``dropped`` (the
+    last rows and columns of the padded input in no window, ``conv.dropped``;
+    None on an error) and ``error`` (the message of ``conv.output_size``, or None).
     """
     result = {"size": size, "kernel": kernel, "stride": stride, "pad": pad,
-              "out": None, "error": None}
+              "out": None, "dropped": None, "error": None}
     try:
         result["out"] = output_size(size, kernel, stride, pad)
+        result["dropped"] = dropped(size, kernel, stride, pad)
     except ValueError as err:
         result["error"] = str(err)
     return result
@@ -153,27 +156,37 @@ def _grid(ax, n):
     ax.set_xlim(-0.2, n + 0.2)
     ax.set_ylim(n + 0.2, -0.2)
     ax.set_aspect("equal")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("column (pixel)")
     ax.set_ylabel("row (pixel)")
 
 
+def _rows(n, word="row"):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def draw_output_grid(fig, result):
     """The padded input (padding shaded) with the windows of output pixels
-    (0, 0) and (0, 1), one stride apart, and the output grid beside it."""
+    (0, 0) and (0, 1), one stride apart, the last rows and columns that no
+    window reaches hatched in red, and the output grid beside it."""
     n, k, s, p = result["size"], result["kernel"], result["stride"], result["pad"]
-    out = result["out"]
+    out, lost = result["out"], result["dropped"]
     side = n + 2 * p
     ax_in, ax_out = fig.subplots(1, 2, width_ratios=[side, max(out or 1, 3)])
     ax_in.add_patch(Rectangle((0, 0), side, side, color="0.85", lw=0))
     ax_in.add_patch(Rectangle((p, p), n, n, color="white", lw=0))
     _grid(ax_in, side)
-    formula = f"({n} + 2*{p} - {k}) / {s} + 1"
     if out is None:
         ax_in.set_title(f"input {n} x {n}, padding {p}")
         ax_out.set_axis_off()
         ax_out.text(0, 0.5, "no valid output", color="C3", fontsize=11)
-        fig.suptitle(f"{formula}: the windows do not fit", color="C3")
+        fig.suptitle(f"({n} + 2*{p} - {k}) / {s} + 1: the kernel does not fit",
+                     color="C3")
         return f"<b>Error</b>: {result['error']}"
+    if lost:  # the last rows and the last columns, in no window
+        for xy, w, h in [((0, side - lost), side, lost), ((side - lost, 0), lost, side)]:
+            ax_in.add_patch(Rectangle(xy, w, h, fill=False, hatch="///", ec="C3", lw=0))
     colors = ["C0", "C1"]
     for j in range(min(out, 2)):
         ax_in.add_patch(Rectangle((j * s, 0), k, k, fill=False, lw=2.5, ec=colors[j],
@@ -181,27 +194,53 @@ def draw_output_grid(fig, result):
     corners = np.arange(out) * s + 0.5
     cx, cy = np.meshgrid(corners, corners)
     ax_in.plot(cx.ravel(), cy.ravel(), ".", color="k", ms=4)
-    ax_in.set_title(f"input {n} x {n}, padding {p} (gray)")
+    title = f"input {n} x {n}, padding {p} (gray)"
+    ax_in.set_title(title + (f", last {lost} dropped (red)" if lost else ""), fontsize=10)
     _grid(ax_out, out)
     for j in range(min(out, 2)):
         ax_out.add_patch(Rectangle((j, 0), 1, 1, color=colors[j], alpha=0.6))
     ax_out.set_title(f"output {out} x {out}")
-    fig.suptitle(f"kernel {k}, stride {s}: {formula} = {out}")
-    return (f"Output side <b>{out}</b>. Dots: the top-left corner of every window; "
-            "the two outlined windows produce the two colored output pixels.")
+    rounded = "floor" if lost else ""
+    fig.suptitle(f"kernel {k}, stride {s}: {rounded}(({n} + 2*{p} - {k}) / {s}) + 1 = {out}")
+    note = (f"Output side <b>{out}</b>. Dots: the top-left corner of every window; "
+            + ("the two outlined windows produce the two colored output pixels."
+               if out > 1 else "the one window gives the one output pixel."))
+    if lost:
+        image = max(lost - p, 0)  # dropped rows of the image itself, not padding
+        what = ("all of them padding" if not image else
+                f"the last {image} of them rows and columns of the image itself, "
+                "never read")
+        note += (f" The stride does not divide {side} - {k} = {side - k}: the last "
+                 f"{_rows(lost)} and {_rows(lost, 'column')} (hatched) fall in no "
+                 f"window and are dropped, as PyTorch does ({what}).")
+    if s > k and out > 1:
+        note += f" Stride {s} &gt; kernel {k}: the pixels between windows are skipped."
+    return note
 
 
 def output_grid_widget(size=8, kernel=3, stride=1, pad=1):
-    """Input side, kernel, stride and padding -> the output grid."""
+    """Input side, kernel, stride and padding -> the output grid.
+
+    A starting value outside a slider's usual range widens the range to hold
+    it (the sliders never clamp a value silently); the stride goes up to 7,
+    where most settings keep one window and drop the rest.
+    """
+    for name, value, low in [("size", size, 1), ("kernel", kernel, 1),
+                             ("stride", stride, 1), ("pad", pad, 0)]:
+        check_int(name, value, low)
     controls = {
-        "size": Slider("input side", size, 3, 12, 1, book=sorted({size, 5, 6, 7, 8})),
-        "kernel": Slider("kernel", kernel, 1, 5, 1, book=sorted({kernel, 1, 3, 5})),
-        "stride": Slider("stride", stride, 1, 3, 1, book=[1, 2, 3]),
-        "pad": Slider("padding", pad, 0, 2, 1, book=[0, 1, 2]),
+        "size": Slider("input side", size, min(3, size), max(12, size), 1,
+                       book=sorted({size, 5, 6, 7, 8})),
+        "kernel": Slider("kernel", kernel, 1, max(5, kernel), 1,
+                         book=sorted({kernel, 1, 3, 5})),
+        "stride": Slider("stride", stride, 1, max(7, stride), 1,
+                         book=sorted({stride, 1, 2, 3, 7})),
+        "pad": Slider("padding", pad, 0, max(2, pad), 1, book=sorted({pad, 0, 1, 2})),
     }
     return LiveFigure(controls, compute_output_grid, draw_output_grid, figsize=(8, 4.2),
                       alt="The padded input grid with the first two kernel windows "
-                          "outlined, and the output grid beside it")
+                          "outlined and the dropped rows and columns hatched, and the "
+                          "output grid beside it")
 
 
 # -- the digits and training ---------------------------------------------------
