@@ -188,3 +188,27 @@ def test_init_check_measures_the_factor_per_layer():
     fig = Figure()
     viz.draw_init_check(fig, r)
     assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)
+
+
+def test_signal_measures_the_forward_spread_beside_the_gradient():
+    data = viz.chapter_data(16)
+    r = viz.compute_signal(data, depth=8, seeds=(1, 2))
+    assert set(r["spread"]) == set(viz.REMEDIES)
+    for label in viz.REMEDIES:
+        assert r["spread"][label].shape == r["norms"][label].shape == (2, 8)
+        assert r["p"][label].shape == (2, 16)
+    x, labels = data
+    model = viz.make_net(8, "sigmoid", seed=2)
+    out, cache = model.forward(x)
+    assert r["spread"]["plain sigmoid"][1, 0] == cache["Z"][0].std(axis=0).mean()
+    np.testing.assert_array_equal(r["norms"]["plain sigmoid"][1],
+                                  model.loss_and_grads(x, labels, viz.LOSS)[2])
+    # the sigmoid stack loses the differences between the examples; batch
+    # norm restores them at every layer
+    sig, bn = r["spread"]["plain sigmoid"], r["spread"]["batch norm"]
+    assert np.all(sig[:, -1] < 1e-2 * sig[:, 0]) and np.all(bn[:, -1] > 0.1)
+    p_sig, p_bn = r["p"]["plain sigmoid"], r["p"]["batch norm"]
+    assert np.all(np.ptp(p_sig, axis=1) < np.ptp(p_bn, axis=1))
+    fig = Figure()
+    viz.draw_signal(fig, r)
+    assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)

@@ -14,6 +14,7 @@ from matplotlib.ticker import MaxNLocator
 from ..clip import clip_by_norm, clip_by_value
 from ..data import two_moons
 from ..deepnet import DeepMLP, train
+from ..losses import softmax, softmax_cross_entropy
 from .live import Choice, LiveFigure, Slider, Toggle
 from .ticks import log_ticks
 
@@ -297,6 +298,52 @@ def draw_remedies(fig, result):
     """``draw_runs`` for ``compute_remedies``."""
     draw_runs(fig, result["runs"],
               f"Training, {result['depth']} layers, lr {result['lr']:g}")
+
+
+def compute_signal(data, networks=None, depth=DEPTH, seeds=tuple(range(1, 9))):
+    """Forward and backward signal of each network at initialisation.
+
+    For each label of ``networks`` (label -> ``make_net`` keyword arguments,
+    default ``REMEDIES``) and each weight seed: one forward pass on ``data``
+    (x (N, 2), labels (N,)), the cross-entropy loss and one backward pass.
+
+    Returns
+    -------
+    dict with ``seeds`` (n,) and, per label: ``spread[label]`` (n, depth),
+    the standard deviation of Z_l over the N examples, averaged over its
+    units, l = 1..depth (for a residual network Z_l is the stream); ``norms
+    [label]`` (n, depth), ||dL/dW^l||; ``p[label]`` (n, N), each example's
+    predicted probability of class 1
+    """
+    x, labels = data
+    networks = REMEDIES if networks is None else networks
+    spread, norms, p = {}, {}, {}
+    for label, kw in networks.items():
+        rows = []
+        for s in seeds:
+            model = make_net(depth, seed=s, **kw)
+            out, cache = model.forward(x)
+            _, dout = softmax_cross_entropy(out, labels)
+            rows.append(([z.std(axis=0).mean() for z in cache["Z"]],
+                         model.backward(dout, cache)[2], softmax(out)[:, 1]))
+        spread[label], norms[label], p[label] = (np.array(a) for a in zip(*rows))
+    return {"seeds": np.array(seeds), "depth": depth, "spread": spread, "norms": norms,
+            "p": p}
+
+
+def draw_signal(fig, result):
+    """``compute_signal``: left the forward spread of Z_l, right ||dL/dW^l||,
+    against l; median over the seeds (line) and range (band)."""
+    ax1, ax2 = fig.subplots(1, 2, sharex=True)
+    layers = np.arange(1, result["depth"] + 1)
+    for i, label in enumerate(result["spread"]):
+        _median_band(ax1, layers, result["spread"][label], f"C{i}", label)
+        _median_band(ax2, layers, result["norms"][label], f"C{i}", label)
+    n = len(result["seeds"])
+    _log_axis(ax1, LAYER_LABEL, r"std of $Z_l$ over the batch (log scale)",
+              f"Forward: the signal, {n} weight seeds")
+    _log_axis(ax2, LAYER_LABEL, NORM_LABEL, f"Backward: the gradient, {n} weight seeds")
+    ax1.legend(fontsize=8)
 
 
 SEEDS = tuple(range(1, 11))  # weight seeds of the findings over seeds; 1 is the figures'
