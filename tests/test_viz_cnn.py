@@ -113,6 +113,23 @@ def test_mosaic_places_tiles_with_nan_gaps():
     assert np.isnan(m[2]).all() and np.isnan(m[6:, 3:]).all()
 
 
+def test_the_mosaic_gaps_have_a_colour_that_no_weight_takes(digits):
+    model = cnn.CNN.init(np.random.default_rng(0))
+    fig = plt.figure()
+    viz.draw_feature_maps(fig, viz.compute_feature_maps(
+        model, model.params, digits.x_test[:3], digits.labels_test[:3], 0, "conv 1"))
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 3
+    for im in images[1:]:  # the filters, then the maps: NaN gaps between tiles
+        assert np.ma.getmaskarray(im.get_array()).any()
+        gap = np.array(im.cmap.get_bad()[:3])
+        assert np.ptp(gap) == 0  # a gray
+        # farther from every colour of the map than a step of the map itself
+        colours = im.cmap(np.linspace(0, 1, 256))[:, :3]
+        assert np.min(np.linalg.norm(colours - gap, axis=1)) > 0.15
+    plt.close(fig)
+
+
 def test_static_figures_draw(digits):
     model = cnn.CNN.init(np.random.default_rng(0))
     fig = plt.figure()

@@ -3,6 +3,7 @@ grid, the digits, training curves, the CNN against the MLP over seeds, and a
 trained CNN's filters and feature maps."""
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
@@ -386,6 +387,13 @@ def compute_comparison(seeds, epochs=10, batch_size=32, lr=0.02, shifts=SHIFTS,
 # -- learned filters and feature maps -------------------------------------------
 
 
+#: the filters' colormap: zero is near white in RdBu, so the NaN gaps of the
+#: mosaic are a mid gray, a colour the map never takes, and the tiles stay apart
+FILTER_CMAP = colormaps["RdBu_r"].with_extremes(bad="0.45")
+#: the feature maps' colormap, its gaps gray too (magma has no gray)
+MAP_CMAP = colormaps["magma"].with_extremes(bad="0.45")
+
+
 def _mosaic(tiles, cols):
     """Tiles (F, h, w) in a grid of ``cols`` columns, NaN one pixel between."""
     f, h, w = tiles.shape
@@ -440,13 +448,13 @@ def draw_feature_maps(fig, result):
     ax.set_ylabel("probability")
     ax = fig.add_subplot(grid[:, 1])
     lim = np.abs(result["filters"]).max()
-    ax.imshow(result["filter_mosaic"], cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ax.imshow(result["filter_mosaic"], cmap=FILTER_CMAP, vmin=-lim, vmax=lim)
     ax.set_title(f"conv 1's {len(result['filters'])} learned 3x3 filters", fontsize=10)
-    ax.set_xlabel("filters side by side (red +, blue -)")
+    ax.set_xlabel("filters side by side (red +, blue -;\ngray gaps between them)")
     ax.set_xticks([])
     ax.set_yticks([])
     ax = fig.add_subplot(grid[:, 2])
-    ax.imshow(result["map_mosaic"], cmap="magma")
+    ax.imshow(result["map_mosaic"], cmap=MAP_CMAP)
     f, h, w = result["maps"].shape
     ax.set_title(f"{result['block']}: {f} feature maps, {h} x {w} (after ReLU)", fontsize=10)
     ax.set_xlabel("one map per filter (bright = strong response)")
