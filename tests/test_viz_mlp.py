@@ -37,6 +37,41 @@ def test_loss_curve_widget_follows_its_sliders():
     assert live.result["steps"] < steps0
     live.controls["threshold"].value = 1e-4
     assert "Below 1e-04" in live.status.value
+    live.controls["lr"].value = 1000.0  # the sigmoid saturates: stuck
+    assert not live.result["reached"] and live.result["steps"] == 2000
+    assert "Not below 1e-04 after 2000 steps: stuck at 6.2" in live.status.value
+    live.controls["threshold"].value = 1e-2  # the stuck loss counts as reached
+    assert live.result["reached"] and live.result["steps"] == 1
+
+
+def test_lr_widget_follows_its_slider_and_shows_a_step_too_large():
+    live = viz.lr_widget()
+    assert live.result["histories"].shape == (3, 201)
+    _drive(live)
+    live.controls["lr"].value = 100.0
+    r = live.result
+    assert np.all(r["final"] > r["start"])
+    assert "<b>3 of 3</b> runs end above their start" in live.status.value
+    live.controls["lr"].value = 0.1
+    assert np.all(live.result["peak"] <= live.result["start"])
+
+
+def test_compute_lr_runs_is_one_plain_gradient_descent_run_per_seed():
+    r = viz.compute_lr_runs(0.3, seeds=[2, 0], steps=5)
+    assert r["histories"].shape == (2, 6)
+    np.testing.assert_array_equal(r["seeds"], [2, 0])
+    np.testing.assert_array_equal(r["start"], r["histories"][:, 0])
+    np.testing.assert_array_equal(r["final"], r["histories"][:, -1])
+    assert np.all(r["peak"] >= r["start"])
+    one = viz.compute_lr_runs(0.3, seeds=[0], steps=5)
+    np.testing.assert_array_equal(one["histories"][0], r["histories"][1])
+    for bad in ([], [-1], [0.5]):
+        with pytest.raises(ValueError, match="seeds"):
+            viz.compute_lr_runs(0.3, seeds=bad)
+    with pytest.raises(ValueError, match="lr"):
+        viz.compute_lr_runs(-0.3)
+    with pytest.raises(ValueError, match="dataset"):
+        viz.compute_lr_runs(0.3, dataset="moons")
 
 
 def test_classifier_widget_follows_its_controls():
@@ -70,8 +105,8 @@ def test_cutting_a_long_run_equals_training_to_the_threshold(lr, threshold):
 
 
 def test_sliders_update_on_release_only():
-    live = viz.loss_curve_widget()
-    assert all(not c.continuous_update for c in live.controls.values())
+    for live in (viz.loss_curve_widget(), viz.lr_widget()):
+        assert all(not c.continuous_update for c in live.controls.values())
 
 
 def test_classifier_probabilities_are_a_grid_of_probabilities():

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._checks import check_choice
+from .._checks import check_choice, check_number
 from ..data import spirals, two_moons
 from ..gradcheck import error_by_step
 from ..losses import squared_error
@@ -176,14 +176,16 @@ def draw_loss_curve(fig, result):
     if result["reached"]:
         return (f"Below {result['threshold']:.0e} after <b>{result['steps']}</b> steps "
                 f"(final loss {h[-1]:.2e}).")
-    return f"Not below {result['threshold']:.0e} after {result['steps']} steps."
+    return (f"Not below {result['threshold']:.0e} after {result['steps']} steps: "
+            f"stuck at {h[-1]:.2e}.")
 
 
 def loss_curve_widget(lr=0.5, threshold=1e-3):
-    """Learning rate and loss threshold -> the loss curve and the step count."""
+    """Learning rate (0.1 to 1000) and loss threshold -> the loss curve of the
+    worked example and its step count (up to 2000 steps)."""
     controls = {
-        "lr": Slider("learning rate", lr, -1, 1, 0.1, base=10, fmt="{:.2g}",
-                     book=[0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]),
+        "lr": Slider("learning rate", lr, -1, 3, 0.1, base=10, fmt="{:.2g}",
+                     book=[0.1, 0.5, 2.0, 10.0, 30.0, 100.0, 1000.0]),
         "threshold": Slider("threshold", threshold, -4, -2, 0.25, base=10, fmt="{:.0e}",
                             book=[1e-4, 1e-3, 1e-2]),
     }
@@ -268,6 +270,83 @@ def classifier_accuracy_over_seeds(dataset, seeds, hidden, depth, activation, lr
         raise ValueError(f"seeds must be a non-empty sequence of ints >= 0, got {seeds!r}")
     return np.array([compute_classifier(toy_data(dataset, seed=s), hidden, depth, activation,
                                         lr, steps, seed=s)["accuracy"] for s in seeds])
+
+
+def compute_lr_runs(lr, seeds=(0, 1, 2), steps=200, dataset="two moons"):
+    """The chapter's 2-8-8-2 tanh classifier trained by plain full-batch
+    gradient descent (no momentum) at one learning rate, once per seed.
+
+    Seed s draws the data, ``toy_data(dataset, seed=s)``, and the initial
+    weights, as ``classifier_accuracy_over_seeds`` does.
+
+    Parameters
+    ----------
+    lr : learning rate > 0
+    seeds : sequence of S >= 1 ints >= 0
+    steps : gradient steps per run
+    dataset : a name from ``DATASETS``
+
+    Returns a dict: ``lr``, ``seeds`` (S,); ``histories`` (S, steps + 1), the
+    cross-entropy before each step and after the last (inf after a
+    non-finite loss); ``start``, ``final`` and ``peak`` (S,), the first, last
+    and largest loss of each run.
+    """
+    check_number("lr", lr, 0, open_low=True)
+    check_choice("dataset", dataset, list(DATASETS))
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, int | np.integer) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of ints >= 0, got {seeds!r}")
+    histories = np.full((len(seeds), steps + 1), np.inf)
+    for row, s in enumerate(seeds):
+        x, labels = toy_data(dataset, seed=s)
+        model = MLP.init([2, 8, 8, 2], ["tanh", "tanh", "identity"],
+                         np.random.default_rng(s))
+        obj = model.objective(x, labels, "softmax_cross_entropy")
+        try:
+            _, h = fit(obj, model.params, SGD(lr), steps=steps)
+        except Diverged as err:
+            h = err.history
+        histories[row, :len(h)] = h
+    return {"lr": lr, "seeds": np.array(seeds), "histories": histories,
+            "start": histories[:, 0], "final": histories[:, -1],
+            "peak": histories.max(axis=1)}
+
+
+def draw_lr_runs(fig, result):
+    """Plot ``compute_lr_runs``: each seed's loss against steps, log scale."""
+    ax = fig.add_subplot()
+    for s, h in zip(result["seeds"], result["histories"]):
+        line, = ax.semilogy(h, lw=1.5, label=f"seed {s}")
+        ax.plot([0], [h[0]], "o", color=line.get_color(), ms=4)
+    finite = result["histories"][np.isfinite(result["histories"])]
+    ax.set_ylim(min(1e-3, finite.min() / 2), max(1e4, finite.max() * 2))
+    log_ticks(ax.yaxis)
+    ax.set_xlabel("gradient-descent step (full batch, no momentum)")
+    ax.set_ylabel("cross-entropy loss (log scale)")
+    ax.set_title(f"Two moons, 2-8-8-2 tanh network, learning rate {result['lr']:.3g}")
+    ax.legend(loc="lower left", fontsize=9)
+    up = int(np.sum(result["final"] > result["start"]))
+    jump = float(np.max(result["peak"] / result["start"]))
+    return (f"Final loss {', '.join(f'{v:.2g}' for v in result['final'])}; "
+            f"<b>{up} of {len(result['seeds'])}</b> runs end above their start; "
+            f"the largest loss is {jump:.3g} times the start.")
+
+
+def lr_widget(lr=1.0):
+    """Learning rate (0.03 to 100) -> the loss curves of three seeds of the
+    two-moons classifier under plain gradient descent."""
+    controls = {
+        "lr": Slider("learning rate", lr, -1.5, 2, 0.1, base=10, fmt="{:.2g}",
+                     book=[0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]),
+    }
+
+    @lru_cache(maxsize=64)  # a learning rate seen before trains nothing
+    def compute(lr):
+        return compute_lr_runs(lr)
+
+    return LiveFigure(controls, compute, draw_lr_runs, figsize=(7, 3.5),
+                      alt="Cross-entropy loss of three training runs of the two-moons "
+                          "classifier against gradient-descent steps, log scale")
 
 
 def draw_classifier(fig, result):
