@@ -29,6 +29,7 @@ from ._checks import (
     check_rng,
     check_shape,
 )
+from .clip import clip_by_norm, global_norm
 from .mlp import MLP
 from .optim import SGD
 from .rnn import (
@@ -40,7 +41,7 @@ from .rnn import (
     rnn_step_forward,
 )
 from .seqloss import last_step_mask, masked_accuracy, sample_from_logits, sequence_cross_entropy
-from .train import fit
+from .train import Diverged, fit
 
 KEYS = ("W_x", "W_h", "b_x", "W_y", "b_y")
 
@@ -361,6 +362,48 @@ def echo_example(truncate=None, delay=3, length=16, vocab=4, hidden=16, n=32, st
     x, targets, mask = echo_data(256, length, delay, vocab, seed + 2)
     acc = masked_accuracy(logits_forward(params, x)[0], targets, mask)
     return {"params": params, "history": history, "test_accuracy": acc}
+
+
+def clipping_example(threshold=None, seed=0, delay=6, length=20, hidden=16, n=64, steps=400,
+                     lr=2.0):
+    """Plain SGD (no momentum) on the delayed echo, its gradient's norm clipped
+    to ``threshold`` at every step (``clip.clip_by_norm``) or not (None).
+
+    A large learning rate on a long echo makes the loss surface's steep walls
+    matter: without clipping one step can throw the weights far away. Seed s
+    draws the data and the initial weights as ``echo_example(seed=s)`` does,
+    the same with and without clipping.
+
+    Returns
+    -------
+    dict with ``loss`` (S,) and ``grad_norm`` (S,), S <= steps: the loss and
+    the global norm of its gradient before clipping at each step taken (a
+    non-finite loss ends the run early: the last entry of ``loss`` is then inf
+    or NaN and ``diverged`` is True); ``threshold``, ``lr``, ``seed``,
+    ``diverged``.
+    """
+    _check_settings(hidden, seed)
+    check_int("steps", steps, 1)
+    x, targets, mask = echo_data(n, length, delay, seed=seed)
+    params = init_rnn_params(x.shape[2], hidden, x.shape[2], np.random.default_rng(seed + 1))
+    norms = []
+
+    def objective(p, step):
+        loss, grads = loss_and_grads(p, x, targets, mask)
+        norms.append(global_norm(grads) if np.isfinite(loss) else np.nan)
+        return loss, grads
+
+    def clip(grads):
+        return clip_by_norm(grads, threshold)[0]
+
+    try:
+        history = fit(objective, params, SGD(lr), steps - 1,
+                      transform=None if threshold is None else clip)[1]
+        diverged = False
+    except Diverged as e:
+        history, diverged = e.history, True
+    return {"loss": np.array(history), "grad_norm": np.array(norms), "threshold": threshold,
+            "lr": lr, "seed": seed, "diverged": diverged}
 
 
 def echo_accuracy(windows, seeds, delay=3, length=16, **kwargs):

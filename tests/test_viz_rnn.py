@@ -84,3 +84,15 @@ def test_self_checks_accept_dlnotes_answers_and_reject_others():
     assert not check.scalar_state(1, None)
     with pytest.raises(ValueError, match="t must be 1, 2 or 3"):
         check.scalar_state(4, 0.0)
+
+
+def test_clipping_figure_shows_both_runs_of_every_seed_and_the_threshold():
+    result = viz.compute_clipping([0, 1], threshold=0.5, steps=6, n=4, length=8, delay=2)
+    assert [r["seed"] for r in result["plain"]] == [0, 1]
+    assert all(r["threshold"] is None for r in result["plain"])
+    assert all(r["threshold"] == 0.5 for r in result["clipped"])
+    fig = Figure()
+    viz.draw_clipping(fig, result)
+    loss_ax, norm_ax = fig.axes
+    assert len(loss_ax.lines) == 4 and len(norm_ax.lines) == 5  # + threshold
+    assert norm_ax.get_yscale() == "log"

@@ -5,7 +5,13 @@ import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
 from ..rnn import init_rnn_params, rnn_forward, state_jacobian_norms
-from ..rnn_models import echo_accuracy, echo_data, read_words, truncation_error
+from ..rnn_models import (
+    clipping_example,
+    echo_accuracy,
+    echo_data,
+    read_words,
+    truncation_error,
+)
 from .live import LiveFigure, Slider, Text
 
 # -- the gradient through time --------------------------------------------------
@@ -160,6 +166,43 @@ def draw_truncation(fig, result):
     ax2.set_ylabel("test accuracy (%)")
     what = f"median and range over {S} seeds" if S > 1 else "one run"
     ax2.set_title(f"Echo with delay {result['delay']}: {what}")
+    ax2.legend(loc="upper left")
+
+
+# -- clipping in training ------------------------------------------------------------
+
+
+def compute_clipping(seeds, threshold=1.0, **kwargs):
+    """``rnn_models.clipping_example`` without and with clipping at
+    ``threshold``, for every seed: a dict with ``plain`` and ``clipped``
+    (lists of S runs, each the example's dict), ``threshold`` and ``seeds``.
+    ``kwargs`` go to the example (delay, length, lr, steps, ...)."""
+    return {"plain": [clipping_example(None, seed=s, **kwargs) for s in seeds],
+            "clipped": [clipping_example(threshold, seed=s, **kwargs) for s in seeds],
+            "threshold": threshold, "seeds": np.array(seeds)}
+
+
+def draw_clipping(fig, result):
+    """The loss (left) and the gradient's norm before clipping (right, log
+    scale) at every step, one line per seed, without clipping (red) and with
+    it (blue)."""
+    ax1, ax2 = fig.subplots(1, 2, sharex=True)
+    for key, color, label in (("plain", "C3", "no clipping"),
+                              ("clipped", "C0", f"clipped at {result['threshold']:g}")):
+        for i, run in enumerate(result[key]):
+            steps = np.arange(len(run["loss"]))
+            kw = {"label": label} if i == 0 else {}
+            ax1.plot(steps, run["loss"], color=color, lw=0.8, alpha=0.8, **kw)
+            ax2.semilogy(steps, run["grad_norm"], color=color, lw=0.8, alpha=0.8, **kw)
+    ax2.axhline(result["threshold"], color="0.3", ls="--", lw=1, label="threshold")
+    lr = result["plain"][0]["lr"]
+    ax1.set_title(f"Loss, plain SGD at learning rate {lr:g}")
+    ax2.set_title("Gradient norm before clipping")
+    for ax in (ax1, ax2):
+        ax.set_xlabel("step")
+    ax1.set_ylabel("cross-entropy")
+    ax2.set_ylabel("$\\|g\\|$ (log scale)")
+    ax1.legend(title=f"{len(result['seeds'])} seeds each", loc="upper left")
     ax2.legend(loc="upper left")
 
 
