@@ -49,13 +49,28 @@ def test_maxpool_backward_accepts_the_routed_gradient_and_names_the_slips():
     assert answers_clearly(check.maxpool_backward, (4, 4))
 
 
-def test_one_by_one_conv_accepts_the_dense_layer_and_names_the_missing_bias():
+def test_one_by_one_conv_accepts_the_dense_layer_and_names_the_slips():
     x, W, b = check.one_by_one_exercise()
     out = np.einsum("nchw,fc->nfhw", x, W[:, :, 0, 0]) + b[:, None, None]
     assert check.one_by_one_conv(out)
     assert says(check.one_by_one_conv(out - b[:, None, None]), "add the bias")
-    assert says(check.one_by_one_conv(out.transpose(0, 1, 3, 2)), "move the channel axis")
+    assert says(check.one_by_one_conv(out.transpose(0, 1, 3, 2)), "rows and columns are swapped")
+    assert says(check.one_by_one_conv(out[::-1]), "reads one pixel at a time")
     assert answers_clearly(check.one_by_one_conv, out.shape)
+    # the hint guides without the recipe: no call, no reshape, no axis order
+    hint = repr(check.one_by_one_conv(None))
+    for recipe in ["transpose(", "reshape(", "(0, 2, 3, 1)", "W.reshape", "(2, 4, 4, 5)"]:
+        assert recipe not in hint
+
+
+def test_one_by_one_inputs_counts_the_channels_of_one_pixel():
+    assert check.one_by_one_inputs(3)  # C = 3 numbers: one pixel, every channel
+    assert says(check.one_by_one_inputs(1), "over all input channels")
+    assert says(check.one_by_one_inputs(48), "the whole image")
+    assert says(check.one_by_one_inputs(96), "the whole batch")
+    assert says(check.one_by_one_inputs(27), "3x3 window")
+    assert says(check.one_by_one_inputs(5), "every input channel there")
+    assert answers_clearly(check.one_by_one_inputs, ())
 
 
 def test_receptive_field_names_the_sum_and_the_product_of_kernels():

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..cnn import param_count
 from ..conv import (
+    conv2d_backward,
     conv2d_forward,
     maxpool2d_backward,
     maxpool2d_forward,
@@ -118,10 +119,37 @@ def one_by_one_conv(answer):
     out = conv2d_forward(x, W, b)[0]
     return check_answer(
         answer, out,
-        "move the channel axis last, x.transpose(0, 2, 3, 1).reshape(-1, 3): one "
-        "row per pixel; apply dense_forward with W.reshape(5, 3) and b; reshape to "
-        "(2, 4, 4, 5) and move the channel axis back.",
-        6, [(out - b[:, None, None], "add the bias b.")],
+        "a 1x1 kernel reads one pixel at a time, all of its channels. Which "
+        "axis of x must come last, and what shape, so that each row handed to "
+        "dense_forward is one pixel? Which weight matrix maps 3 channels to 5 "
+        "filters? Then undo the same steps in reverse order.",
+        6, [(out - b[:, None, None], "add the bias b."),
+            (out.transpose(0, 1, 3, 2), "rows and columns are swapped: undo the "
+             "reshape into the order the pixels came in, then move the axes back.")],
+    )
+
+
+def one_by_one_inputs(answer):
+    """Check the second question of the 1x1 exercise: on how many entries of
+    x (2, 3, 4, 4) does one output number out[n, f, i, j] depend?
+
+    Counted by dlnotes as the entries of x where the gradient of that one
+    output is nonzero (the weights are nonzero)."""
+    x, W, b = one_by_one_exercise()
+    out, cache = conv2d_forward(x, W, b)
+    one = np.zeros_like(out)
+    one[1, 2, 3, 1] = 1.0
+    expected = int(np.count_nonzero(conv2d_backward(one, cache)[0]))
+    n, c, h, w = x.shape
+    return check_answer(
+        answer, expected,
+        "a 1x1 window covers one pixel; the filter still sums over every input "
+        "channel there.",
+        wrong=[(1, "the filter sums over all input channels at its pixel, not one."),
+               (c * h * w, "that is the whole image: a 1x1 window sees one pixel."),
+               (n * c * h * w, "that is the whole batch: one output number belongs "
+                "to one image and one pixel."),
+               (9 * c, "that would be a 3x3 window; this kernel is 1x1.")],
     )
 
 
