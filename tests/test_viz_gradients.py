@@ -212,3 +212,16 @@ def test_signal_measures_the_forward_spread_beside_the_gradient():
     fig = Figure()
     viz.draw_signal(fig, r)
     assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)
+
+
+def test_depth_ratio_divides_the_first_layers_gradient_by_the_last():
+    data = viz.chapter_data(16)
+    nets = {"bn": dict(activation="relu", init="he", batchnorm=True)}
+    r = viz.compute_depth_ratio(data, nets, depths=(4, 8), seeds=(1, 2, 3))
+    assert r["ratio"]["bn"].shape == (3, 2) and list(r["depths"]) == [4, 8]
+    x, labels = data
+    n = viz.make_net(8, seed=2, **nets["bn"]).loss_and_grads(x, labels, viz.LOSS)[2]
+    assert r["ratio"]["bn"][1, 1] == n[0] / n[-1]
+    fig = Figure()
+    viz.draw_depth_ratio(fig, r)
+    assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)

@@ -346,6 +346,42 @@ def draw_signal(fig, result):
     ax1.legend(fontsize=8)
 
 
+def compute_depth_ratio(data, networks, depths=(10, 20, 30, 40, 50), seeds=tuple(range(1, 9))):
+    """First-to-last gradient ratio at initialisation against depth.
+
+    For each label of ``networks`` (label -> ``make_net`` keyword arguments),
+    each depth L of ``depths`` and each weight seed: ||dL/dW^1|| / ||dL/dW^L||
+    on ``data`` (x (N, 2), labels (N,)). A flat profile gives about 1; a
+    profile that grows towards the input, more.
+
+    Returns
+    -------
+    dict with ``depths`` (k,), ``seeds`` (n,) and ``ratio[label]``, ndarray
+    (n, k)
+    """
+    x, labels = data
+    ratio = {}
+    for label, kw in networks.items():
+        rows = []
+        for s in seeds:
+            norms = [make_net(L, seed=s, **kw).loss_and_grads(x, labels, LOSS)[2] for L in depths]
+            rows.append([n[0] / n[-1] for n in norms])
+        ratio[label] = np.array(rows)
+    return {"depths": np.array(depths), "seeds": np.array(seeds), "ratio": ratio}
+
+
+def draw_depth_ratio(fig, result):
+    """``compute_depth_ratio``: the ratio against depth, median and range."""
+    ax = fig.add_subplot()
+    for i, (label, r) in enumerate(result["ratio"].items()):
+        _median_band(ax, result["depths"], r, f"C{i}", label)
+    ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
+    _log_axis(ax, "depth $L$ (layers)",
+              r"$\|\partial L/\partial W^1\| \,/\, \|\partial L/\partial W^L\|$ (log)",
+              f"First over last layer's gradient, {len(result['seeds'])} weight seeds")
+    ax.legend(fontsize=8)
+
+
 SEEDS = tuple(range(1, 11))  # weight seeds of the findings over seeds; 1 is the figures'
 
 
