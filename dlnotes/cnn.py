@@ -262,6 +262,46 @@ def param_count(params):
     return int(sum(np.size(p) for p in params.values()))
 
 
+def cache_bytes(caches, exclude=()):
+    """Bytes of the arrays that forward-pass caches keep for the backward pass.
+
+    Parameters
+    ----------
+    caches : caches as the forward functions return them: arrays, tuples,
+        lists and dicts of them, nested (shapes, ints and strings count 0)
+    exclude : iterable of arrays not to count, e.g. the parameters
+        (``params.values()``), which a cache holds by reference and the model
+        keeps anyway
+
+    Returns
+    -------
+    int : the bytes of the distinct buffers held. A view (a reshape, a
+        slice) keeps its whole base array alive, so it counts as that base,
+        once however many views of it the caches hold.
+    """
+    def root(a):
+        while isinstance(a.base, np.ndarray):
+            a = a.base
+        return a
+
+    if isinstance(exclude, np.ndarray | str) or not hasattr(exclude, "__iter__"):
+        raise TypeError(f"exclude must be an iterable of arrays (e.g. params.values()), "
+                        f"got {type(exclude).__name__}")
+    skip = {id(root(a)) for a in exclude if isinstance(a, np.ndarray)}
+    seen, todo = {}, [caches]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, np.ndarray):
+            r = root(item)
+            if id(r) not in skip:
+                seen[id(r)] = r.nbytes
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+    return int(sum(seen.values()))
+
+
 def comparable_mlp(n_params, rng, inputs=64, classes=10):
     """An MLP inputs -> H -> classes (ReLU, then logits) with H chosen so its
     parameter count (inputs + 1) H + (H + 1) classes is closest to ``n_params``."""

@@ -181,6 +181,8 @@ def registry():
     reg(cnn.train, model=c["cnn"], x=c["cnn_x"], labels=c["labels"], epochs=1, batch_size=2,
         lr=0.01, momentum=0.9, seed=0, bad=({"lr": -0.1}, {"momentum": 1.0}, {"epochs": -1}))
     reg(cnn.accuracy, model=c["cnn"], x=c["cnn_x"], labels=c["labels"], params=cp)
+    reg(cnn.cache_bytes, caches=c["cnn"].forward(c["cnn_x"])[1],  # any nesting: 0 for none
+        exclude=list(c["cnn"].params.values()), fixed=("caches",), bad=({"exclude": 3},))
     reg(conv.output_size, size=8, kernel=3, stride=1, pad=1, axis="H",
         bad=({"stride": 0}, {"kernel": 0}, {"pad": -1}))
     reg(conv.dropped, size=8, kernel=3, stride=2, pad=1, axis="H",

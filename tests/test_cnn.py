@@ -169,3 +169,27 @@ def test_load_digits_reads_the_images_scikit_learn_ships():
     mean, std = train.mean(), train.std()
     np.testing.assert_array_equal(d.x_train, (train - mean) / std)
     np.testing.assert_array_equal(d.labels_test, data.target[order[:449]])
+
+
+def test_cache_bytes_counts_each_buffer_once_and_skips_the_parameters():
+    a, w = np.zeros(10), np.ones((2, 3))
+    assert cnn.cache_bytes((a, a.reshape(2, 5), {"s": a[:3]}, (4, 4), "x")) == 80
+    assert cnn.cache_bytes([a, w], exclude=[w]) == 80
+    assert cnn.cache_bytes([a, w.T], exclude=[w]) == 80  # a view of a parameter
+    assert cnn.cache_bytes(None) == 0
+    with pytest.raises(TypeError, match="exclude must be an iterable of arrays"):
+        cnn.cache_bytes(a, exclude=w)
+
+
+@pytest.mark.parametrize("n,side", [(5, 8), (2, 12)])
+def test_cache_bytes_of_the_cnn_is_what_each_backward_reads(n, side):
+    # conv: the im2col columns (C K K, OH OW N); ReLU: its input z; max pool:
+    # the one-hot arg-max mask (2, 2, N, F, H/2, W/2) of bools; dense: its input
+    model = cnn.CNN.init(np.random.default_rng(0), image_shape=(1, side, side))
+    _, cache = model.forward(np.zeros((n, 1, side, side)))
+    f1, f2, s1, s2 = 16, 32, side, side // 2
+    expected = 8 * (9 * s1 * s1 * n + f1 * s1 * s1 * n) + 4 * n * f1 * (s1 // 2) ** 2
+    expected += 8 * (9 * f1 * s2 * s2 * n + f2 * s2 * s2 * n) + 4 * n * f2 * (s2 // 2) ** 2
+    expected += 8 * n * f2 * (s2 // 2) ** 2  # the flattened maps
+    kept = {k: v for k, v in cache.items() if k != "maps"}  # maps: for figures only
+    assert cnn.cache_bytes(kept, exclude=model.params.values()) == expected

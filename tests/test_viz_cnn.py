@@ -200,3 +200,39 @@ def test_comparison_on_shuffled_pixels_trains_on_other_inputs():
     for bad in ([], [-1], [1.0]):
         with pytest.raises(ValueError, match="seeds"):
             viz.compute_comparison(bad, epochs=1)
+
+
+def test_learn_kernel_recovers_a_known_kernel_by_gradient_descent(digits):
+    sobel = np.array(viz.KERNELS["vertical edges (Sobel)"], float)
+    runs = [viz.learn_kernel(digits.x_train, sobel, steps=150, n=32, seed=s) for s in range(3)]
+    for run in runs:
+        assert run["loss"].shape == run["error"].shape == (151,)
+        assert run["error"][0] > 0.5 and run["error"][-1] < 1e-2  # from random to K
+        assert np.all(np.diff(run["loss"]) <= 0)  # a small enough step: monotone
+        assert abs(run["bias"]) < 1e-2
+    np.testing.assert_allclose(runs[0]["learned"], sobel, atol=1e-2)
+    # the gradient it descends is conv2d_backward's: one step by hand agrees
+    x = digits.x_train[np.random.default_rng(0).choice(len(digits.x_train), 32, replace=False)]
+    one = viz.learn_kernel(digits.x_train, sobel, steps=1, n=32, seed=0)
+    W0 = np.random.default_rng(0)
+    W0.choice(len(digits.x_train), 32, replace=False)
+    W0 = W0.normal(0, np.sqrt(1 / 3), (1, 1, 3, 3))
+    y = sum(W0[0, 0, p, q] * np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))[:, :, p:p + 8, q:q + 8]
+            for p in range(3) for q in range(3))
+    t = sum(sobel[p, q] * np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))[:, :, p:p + 8, q:q + 8]
+            for p in range(3) for q in range(3))
+    assert one["loss"][0] == pytest.approx(0.5 * np.mean((y - t) ** 2))
+    fig = plt.figure()
+    viz.draw_learned_kernel(fig, runs)
+    assert len(fig.axes) == 4
+    plt.close(fig)
+
+
+def test_learn_kernel_names_bad_arguments(digits):
+    with pytest.raises(ValueError, match=r"kernel must be a square 2-D array with an odd side, "
+                                         r"got shape \(2, 2\)"):
+        viz.learn_kernel(digits.x_train, np.ones((2, 2)))
+    with pytest.raises(ValueError, match="n must lie in"):
+        viz.learn_kernel(digits.x_train[:5], np.ones((3, 3)), n=6)
+    with pytest.raises(ValueError, match="lr must be"):
+        viz.learn_kernel(digits.x_train, np.ones((3, 3)), lr=0)

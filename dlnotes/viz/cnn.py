@@ -1,15 +1,16 @@
 """Figures and widgets of chapter 3: a 3x3 kernel on a digit, the output-size
-grid, the digits, training curves, the CNN against the MLP over seeds, and a
-trained CNN's filters and feature maps."""
+grid, a kernel learned back from its feature maps, the digits, training
+curves, the CNN against the MLP over seeds, and a trained CNN's filters and
+feature maps."""
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .._checks import check_choice, check_int
+from .._checks import check_choice, check_int, check_number, check_shape
 from ..cnn import CNN, accuracy, comparable_mlp, load_digits, param_count, shift_images, train
-from ..conv import conv2d_forward, dropped, output_size
+from ..conv import conv2d_backward, conv2d_forward, dropped, output_size
 from ..losses import softmax
 from ..mlp import MLP
 from .live import Choice, LiveFigure, Slider, Text
@@ -243,6 +244,87 @@ def output_grid_widget(size=8, kernel=3, stride=1, pad=1):
                           "outlined and the dropped rows and columns hatched, and the "
                           "output grid beside it")
 
+
+# -- learning a kernel ------------------------------------------------------------
+
+
+def learn_kernel(images, kernel, steps=200, lr=0.3, n=64, seed=0):
+    """Recover a known kernel from its feature maps by plain gradient descent.
+
+    The targets are T = conv2d_forward(x, K, 0, pad=K // 2) for ``n`` of the
+    ``images`` drawn with ``seed``; a one-filter layer (W, b), W drawn from
+    N(0, 1/3) with the same seed and b = 0, is trained on the mean squared error
+    L = mean((Y - T)^2) / 2 with the gradients of ``conv2d_backward``:
+    W <- W - lr dL/dW, b <- b - lr dL/db. L is quadratic in (W, b), so gradient
+    descent has a single minimum to find when the patches span all KH KW
+    directions.
+
+    Parameters
+    ----------
+    images : ndarray (N, 1, H, W)
+    kernel : ndarray (KH, KW), odd sides: the kernel to recover
+    steps, n, seed : int; lr : float, the step size
+
+    Returns a dict with ``true`` (KH, KW), ``learned`` (KH, KW), ``bias``
+    (float), ``loss`` (steps + 1,), the loss before each step and after the
+    last, ``error`` (steps + 1,), the relative error |W - K| / |K| alike, and
+    ``seed``.
+    """
+    images = check_shape("images", images, ("N", 1, "H", "W"))
+    K = np.asarray(kernel, dtype=np.float64)
+    if K.ndim != 2 or K.shape[0] != K.shape[1] or K.shape[0] % 2 == 0:
+        raise ValueError(f"kernel must be a square 2-D array with an odd side, "
+                         f"got shape {K.shape}")
+    check_int("steps", steps, 0)
+    check_number("lr", lr, 0, open_low=True)
+    check_int("n", n, 1, len(images))
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    x = images[rng.choice(len(images), n, replace=False)]
+    pad = K.shape[0] // 2
+    target = conv2d_forward(x, K[None, None], np.zeros(1), pad=pad)[0]
+    W, b = rng.normal(0, np.sqrt(1 / 3), (1, 1, *K.shape)), np.zeros(1)
+    loss, error = [], []
+    for step in range(steps + 1):
+        y, cache = conv2d_forward(x, W, b, pad=pad)
+        r = y - target
+        loss.append(0.5 * np.mean(r**2))
+        error.append(np.linalg.norm(W[0, 0] - K) / np.linalg.norm(K))
+        if step < steps:
+            _, dW, db = conv2d_backward(r / r.size, cache)  # dL/dY = r / (N H W)
+            W, b = W - lr * dW, b - lr * db
+    return {"true": K, "learned": W[0, 0], "bias": float(b[0]), "loss": np.array(loss),
+            "error": np.array(error), "seed": seed}
+
+
+def draw_learned_kernel(fig, runs):
+    """The true kernel and the first run's learned one, with their numbers, and
+    every run's loss and recovery error against the step (log scales).
+
+    ``runs``: a list of ``learn_kernel`` results (one per seed)."""
+    axes = fig.subplots(1, 4, width_ratios=[1, 1, 1.6, 1.6])
+    lim = np.abs(runs[0]["true"]).max()
+    for ax, K, title in [(axes[0], runs[0]["true"], "true kernel"),
+                         (axes[1], runs[0]["learned"], f"learned (seed {runs[0]['seed']})")]:
+        ax.imshow(K, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        for (i, j), v in np.ndenumerate(K):
+            v = 0.0 if abs(v) < 0.005 else v  # no "-0.00"
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if abs(v) > 0.6 * lim else "black")
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(K.shape[1]))
+        ax.set_yticks(range(K.shape[0]))
+        ax.set_xlabel("column q")
+    axes[0].set_ylabel("row p")
+    for ax, key, label in [(axes[2], "loss", "loss (mean squared error / 2)"),
+                           (axes[3], "error", "|W - K| / |K|")]:
+        for run in runs:
+            ax.semilogy(run[key], lw=1.2, label=f"seed {run['seed']}")
+        ax.set_xlabel("gradient-descent step")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[2].set_title("loss", fontsize=10)
+    axes[3].set_title("recovery error", fontsize=10)
+    axes[3].legend(fontsize=8)
 
 # -- the digits and training ---------------------------------------------------
 
