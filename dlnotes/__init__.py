@@ -12,6 +12,7 @@ chapter 3, CNN            conv, cnn
 chapter 4, RNN            rnn, seqloss, rnn_models, tasks
 chapter 5, LSTM and GRU   lstm, gru, memory_tasks
 chapter 6, seq2seq        seq2seq, translate_task
+chapter 7, attention      attention
 ========================  ====================================================
 
 Figures and widgets are in ``dlnotes.viz``, exercise self-checks in
@@ -20,6 +21,7 @@ Figures and widgets are in ``dlnotes.viz``, exercise self-checks in
 
 from . import (
     activations,
+    attention,
     backprop,
     clip,
     cnn,
@@ -51,8 +53,8 @@ from .optim import SGD
 from .train import Diverged, fit
 
 __all__ = [
-    "activations", "backprop", "clip", "cnn", "conv", "data", "deepnet", "dense", "gradcheck",
-    "gru", "init", "losses", "lstm", "memory_tasks", "mlp", "norm", "optim", "residual", "rnn",
-    "rnn_models", "selfcheck", "seq2seq", "seqloss", "tasks", "train", "translate_task",
-    "MLP", "SGD", "Diverged", "fit", "worked_example",
+    "activations", "attention", "backprop", "clip", "cnn", "conv", "data", "deepnet", "dense",
+    "gradcheck", "gru", "init", "losses", "lstm", "memory_tasks", "mlp", "norm", "optim",
+    "residual", "rnn", "rnn_models", "selfcheck", "seq2seq", "seqloss", "tasks", "train",
+    "translate_task", "MLP", "SGD", "Diverged", "fit", "worked_example",
 ]
