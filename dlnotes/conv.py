@@ -94,6 +94,34 @@ def _padded(size, kernel, stride, pad, axis):
     return padded
 
 
+def conv1d_matrix(kernel, size, stride=1, pad=0):
+    """The matrix T of a 1-D convolution layer (cross-correlation, no bias):
+    y = T x for a signal x (size,), so the layer is a dense layer whose weight
+    matrix is banded and weight-tied.
+
+    Parameters
+    ----------
+    kernel : ndarray (K,)
+    size : int, the input length W
+    stride, pad : int, as in ``conv2d_forward``
+
+    Returns
+    -------
+    T : ndarray (OW, W), OW = ``output_size(size, K, stride, pad)``, with
+        T[i, S i - P + p] = kernel[p] where that column exists (the columns of
+        the padding's zeros are left out): every row holds the same K weights
+        (weight sharing), S columns further right than the row above, and zeros
+        outside that band (locality). T.T @ delta is the input gradient of the
+        layer, for stride 1 the full convolution of delta with the flipped kernel.
+    """
+    k = check_shape("kernel", kernel, ("K",))
+    ow = output_size(size, k.size, stride, pad, "W")
+    padded = np.zeros((ow, size + 2 * pad))
+    for i in range(ow):  # row i: the kernel at padded columns S i .. S i + K - 1
+        padded[i, stride * i:stride * i + k.size] = k
+    return padded[:, pad:pad + size]
+
+
 def receptive_field(layers):
     """Side of the input patch that one output unit of a stack of layers sees.
 

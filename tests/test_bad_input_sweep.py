@@ -187,6 +187,8 @@ def registry():
         bad=({"stride": 0}, {"kernel": 0}, {"pad": -1}))
     reg(conv.dropped, size=8, kernel=3, stride=2, pad=1, axis="H",
         bad=({"stride": 0}, {"kernel": 11}, {"size": 0}))
+    reg(conv.conv1d_matrix, kernel=np.array([1.0, 2.0, 3.0]), size=6, stride=1, pad=1,
+        bad=({"size": 2, "pad": 0}, {"stride": 0}))
     reg(conv.receptive_field, layers=[(3, 1), (2, 2)], bad=({"layers": [(3, 0)]},))
     reg(conv.conv2d_flops, x_shape=(N, 2, 6, 6), W_shape=(4, 2, 3, 3), stride=1, pad=1,
         bad=({"x_shape": (N, 2, 6)}, {"W_shape": (4, 3, 3, 3)}))

@@ -4,6 +4,7 @@ import pytest
 from dlnotes.conv import (
     avgpool2d_backward,
     avgpool2d_forward,
+    conv1d_matrix,
     conv2d_backward,
     conv2d_flops,
     conv2d_forward,
@@ -318,3 +319,41 @@ def test_maxpool_takes_a_nan_as_the_window_maximum_as_argmax_does():
     expected = np.zeros((4, 4))
     expected[1, 0] = expected[0, 3] = expected[3, 1] = expected[3, 3] = 1.0
     np.testing.assert_array_equal(dx[0, 0], expected)
+
+
+@pytest.mark.parametrize("size,K,stride,pad", [(6, 3, 1, 1), (7, 3, 1, 0), (6, 3, 2, 1),
+                                              (9, 4, 3, 2), (5, 5, 1, 2), (4, 1, 1, 0)])
+def test_conv1d_matrix_is_the_layer_and_its_transpose_the_input_gradient(size, K, stride, pad):
+    rng = np.random.default_rng(11)
+    k, x = rng.normal(size=K), rng.normal(size=size)
+    T = conv1d_matrix(k, size, stride, pad)
+    ow = output_size(size, K, stride, pad)
+    assert T.shape == (ow, size)
+    # forward: the defining sum, one output at a time, on the padded signal
+    xp = np.pad(x, pad)
+    direct = [sum(k[p] * xp[stride * i + p] for p in range(K)) for i in range(ow)]
+    np.testing.assert_allclose(T @ x, direct, atol=1e-12)
+    # as conv2d on a 1 x W image padded by hand along W only
+    y, cache = conv2d_forward(xp[None, None, None], k[None, None, None], np.zeros(1), stride)
+    np.testing.assert_allclose(T @ x, y.ravel(), atol=1e-12)
+    # backward: dx = T^T delta is conv2d_backward's dx, without the padding
+    delta = rng.normal(size=ow)
+    dxp = conv2d_backward(delta[None, None, None], cache)[0].ravel()
+    np.testing.assert_allclose(T.T @ delta, dxp[pad:pad + size], atol=1e-12)
+    if stride == 1:  # the full convolution of delta with the flipped kernel
+        full = np.correlate(np.pad(delta, K - 1), k[::-1], "valid")  # size + 2 pad
+        np.testing.assert_allclose(T.T @ delta, full[pad:pad + size], atol=1e-12)
+    # weight sharing and locality: each row is the kernel, S further right
+    assert np.count_nonzero(T) <= ow * K
+
+
+def test_conv1d_matrix_prints_the_band():
+    T = conv1d_matrix(np.array([1.0, 2.0, 3.0]), 5, pad=1)
+    np.testing.assert_array_equal(T, [[2, 3, 0, 0, 0], [1, 2, 3, 0, 0], [0, 1, 2, 3, 0],
+                                      [0, 0, 1, 2, 3], [0, 0, 0, 1, 2]])
+    np.testing.assert_array_equal(conv1d_matrix(np.array([1.0, 2.0]), 5, stride=2),
+                                  [[1, 2, 0, 0, 0], [0, 0, 1, 2, 0]])  # column 4 dropped
+    with pytest.raises(ValueError, match=r"kernel must have 1 dimensions \(K,\), got shape \(1, 3"):
+        conv1d_matrix(np.ones((1, 3)), 5)
+    with pytest.raises(ValueError, match="kernel 4 is larger than the padded input along W"):
+        conv1d_matrix(np.ones(4), 2)
