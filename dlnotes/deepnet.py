@@ -259,7 +259,9 @@ def dead_units(model, x, params=None):
     """Fraction of each hidden layer's units whose output is 0 on the whole batch.
 
     With ReLU such a unit is "dead": f' = 0 at every example, so no gradient
-    reaches its incoming weights and it cannot come back to life.
+    reaches its incoming weights and it cannot revive itself; it comes back
+    only if the layers below change its input (a dead unit of the first
+    hidden layer, whose input is the data, stays dead).
 
     Parameters
     ----------
@@ -281,7 +283,7 @@ def dead_units(model, x, params=None):
     return np.array([np.mean(np.all(a <= 0, axis=0)) for a in cache["X"]])
 
 
-def train(model, x, y, lr, steps, loss="squared_error", clip=None):
+def train(model, x, y, lr, steps, loss="squared_error", clip=None, keep=()):
     """Full-batch gradient descent with ``dlnotes.fit``, keeping every step's norms.
 
     Parameters
@@ -291,6 +293,8 @@ def train(model, x, y, lr, steps, loss="squared_error", clip=None):
     lr : float, learning rate; steps : int, gradient steps
     loss : str
     clip : float, optional; clip the gradients by global norm to this threshold
+    keep : sequence of int, optional; the steps k after which to keep the
+        parameters (those reached after k updates; 0 is the start)
 
     Returns
     -------
@@ -299,14 +303,21 @@ def train(model, x, y, lr, steps, loss="squared_error", clip=None):
         ``norms`` : ndarray (len(losses), L), ||dL/dW^l|| before clipping
         ``diverged_at`` : int step at which the loss became inf or NaN, or None
         ``params`` : the final parameters, or None when training diverged
+        ``kept`` : dict step -> parameters after that step, for each step of
+        ``keep`` that training reached
     """
     if not isinstance(model, DeepMLP):
         raise TypeError(f"model must be a DeepMLP, got {type(model).__name__}")
     if clip is not None:
         check_number("clip", clip, 0, open_low=True)
-    norms = []
+    if isinstance(keep, str) or not hasattr(keep, "__iter__"):
+        raise TypeError(f"keep must be a sequence of steps, got {keep!r}")
+    keep = {check_int("keep[]", k, 0) for k in keep}
+    norms, kept = [], {}
 
     def objective(params, step):
+        if step in keep:
+            kept[step] = {k: v.copy() for k, v in params.items()}
         value, grads, layer_norms = model.loss_and_grads(x, y, loss, params)
         norms.append(layer_norms)
         return value, grads
@@ -320,7 +331,7 @@ def train(model, x, y, lr, steps, loss="squared_error", clip=None):
         except Diverged as exc:
             params, losses, diverged_at = None, exc.history, exc.step
     return {"losses": losses, "norms": np.array(norms), "diverged_at": diverged_at,
-            "params": params}
+            "params": params, "kept": kept}
 
 
 def _check_bool(name, flag):

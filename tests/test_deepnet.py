@@ -172,3 +172,21 @@ def test_forward_returns_the_pre_activations_of_every_layer(residual):
     np.testing.assert_array_equal(Z[0], x @ model.params["W1"].T + model.params["b1"])
     for z, a in zip(Z[:-1], cache["X"]):  # X_l = f(Z_l)
         np.testing.assert_array_equal(a, np.tanh(z))
+
+
+def test_train_keeps_the_parameters_of_the_steps_asked_for():
+    x, labels = _moons()
+    model = DeepMLP.init((2, 4, 2, 3), "tanh", np.random.default_rng(0))
+    run = train(model, x, labels, 0.1, 3, "softmax_cross_entropy", keep=(0, 2, 7))
+    assert sorted(run["kept"]) == [0, 2]  # step 7 is never reached
+    for k, v in model.params.items():
+        np.testing.assert_array_equal(run["kept"][0][k], v)
+        assert run["kept"][0][k] is not v  # a copy
+    again = train(model, x, labels, 0.1, 2, "softmax_cross_entropy")
+    for k, v in again["params"].items():
+        np.testing.assert_array_equal(run["kept"][2][k], v)
+    assert train(model, x, labels, 0.1, 1, "softmax_cross_entropy")["kept"] == {}
+    with pytest.raises(TypeError, match="keep must be a sequence"):
+        train(model, x, labels, 0.1, 1, "softmax_cross_entropy", keep=2)
+    with pytest.raises(ValueError, match=r"keep\[\] must be >= 0"):
+        train(model, x, labels, 0.1, 1, "softmax_cross_entropy", keep=(-1,))

@@ -225,3 +225,28 @@ def test_depth_ratio_divides_the_first_layers_gradient_by_the_last():
     fig = Figure()
     viz.draw_depth_ratio(fig, r)
     assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)
+
+
+def test_dead_revival_follows_the_units_dead_at_initialisation():
+    from dlnotes.deepnet import DeepMLP, dead_units, train
+
+    x, labels = viz.chapter_data(16)
+    model = viz.make_net(8, "relu", init="he", width=6, seed=3)
+    run = train(model, x, labels, 0.05, 6, viz.LOSS, keep=(0, 3, 6))
+    assert sorted(run["kept"]) == [0, 3, 6]
+    assert all(np.array_equal(run["kept"][0][k], model.params[k]) for k in model.params)
+    r = viz.dead_revival(model, x, run["kept"])
+    assert r["dead"].shape == (7, 6) and r["n_dead"] > 0
+    np.testing.assert_allclose(r["dead"].mean(axis=1), dead_units(model, x))
+    assert r["revived"][0] == 0 and r["died"][0] == 0 and r["revived_first"][0] == 0
+    assert r["died_first"][0] == 0 and r["died_first"][6] <= r["died"][6]
+    for k in (3, 6):  # dead now = dead at the start - revived + died
+        now = round(dead_units(model, x, run["kept"][k]).sum() * 6)
+        assert now == r["n_dead"] - round(r["revived"][k] * r["n_dead"]) + r["died"][k]
+    # a unit made dead in the first hidden layer stays dead: its weights get
+    # no gradient, and its input is the data
+    params = dict(model.params, b1=np.where(np.arange(6) == 0, -100.0, 0.0))
+    forced = DeepMLP(params, model.activation)
+    run = train(forced, x, labels, 0.05, 5, viz.LOSS, keep=(5,))
+    r = viz.dead_revival(forced, x, run["kept"])
+    assert r["n_dead_first"] == 1 and r["revived_first"][5] == 0

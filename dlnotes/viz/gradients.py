@@ -267,17 +267,18 @@ REMEDIES = {
 }
 
 
-def compute_remedies(data, depth=DEPTH, lr=0.05, steps=60, remedies=None, seed=1):
+def compute_remedies(data, depth=DEPTH, lr=0.05, steps=60, remedies=None, seed=1, keep=()):
     """Train the deep sigmoid network and each remedy on the same data and seed.
 
     ``remedies`` maps a label to ``make_net`` keyword arguments (default
-    ``REMEDIES``); ``seed`` draws the weights of all of them. Returns a dict
-    with ``runs`` (label -> ``train`` result) and ``first`` (label ->
-    ||dL/dW^1|| at initialisation).
+    ``REMEDIES``); ``seed`` draws the weights of all of them; ``keep`` lists
+    the steps whose parameters each run keeps (``dlnotes.deepnet.train``).
+    Returns a dict with ``runs`` (label -> ``train`` result) and ``first``
+    (label -> ||dL/dW^1|| at initialisation).
     """
     x, labels = data
     remedies = REMEDIES if remedies is None else remedies
-    runs = {k: train(make_net(depth, seed=seed, **kw), x, labels, lr, steps, LOSS)
+    runs = {k: train(make_net(depth, seed=seed, **kw), x, labels, lr, steps, LOSS, keep=keep)
             for k, kw in remedies.items()}
     first = {k: float(r["norms"][0, 0]) for k, r in runs.items()}
     return {"runs": runs, "first": first, "depth": depth, "lr": lr}
@@ -457,17 +458,55 @@ def remedies_seeds(data, seeds=SEEDS, **settings):
     dict with ``seeds`` (n,) and, for each network label: ``first[label]``
     (n,), ||dL/dW^1|| at initialisation, ``top[label]`` (n,), ||dL/dW^L||
     there, and ``runs[label]``, ``{key: ndarray (n,)}`` with the keys of
-    ``run_summary``; ``example``, the full ``compute_remedies`` result of
-    ``seeds[0]`` (for a figure of one run)
+    ``run_summary``; ``train[label]``, the n ``dlnotes.deepnet.train``
+    results themselves (losses, norms of every step, kept parameters);
+    ``example``, the full ``compute_remedies`` result of ``seeds[0]`` (for a
+    figure of one run)
     """
     results = [compute_remedies(data, seed=s, **settings) for s in seeds]
     labels = list(results[0]["runs"])
     return {"seeds": np.array(seeds),
+            "train": {k: [r["runs"][k] for r in results] for k in labels},
             "first": {k: np.array([r["first"][k] for r in results]) for k in labels},
             "top": {k: np.array([r["runs"][k]["norms"][0, -1] for r in results])
                     for k in labels},
             "runs": {k: _stack([run_summary(r["runs"][k]) for r in results]) for k in labels},
             "example": results[0]}
+
+
+def dead_revival(model, x, kept):
+    """Which hidden units dead at initialisation are alive again later.
+
+    A unit is dead when its output f(Z) is 0 for every example of ``x``
+    (``dlnotes.deepnet.dead_units`` counts the same units).
+
+    Parameters
+    ----------
+    model : DeepMLP at its initial weights (L layers of H hidden units)
+    x : ndarray (N, D)
+    kept : dict step -> parameters later in training (``train(..., keep=)``)
+
+    Returns
+    -------
+    dict with ``dead`` (L - 1, H) bool, the units dead at initialisation;
+    ``n_dead`` and ``n_dead_first`` (ints, all hidden layers and the first);
+    and, each a dict step -> value: ``revived`` (the fraction of the units
+    dead at initialisation that are alive at that step, NaN if none was
+    dead), ``revived_first`` (how many of the first hidden layer's are),
+    ``died`` (how many units alive at initialisation are dead there) and
+    ``died_first`` (how many of the first hidden layer's are)
+    """
+    def dead(params):
+        return np.array([np.all(a <= 0, axis=0) for a in model.forward(x, params)[1]["X"]])
+
+    d0 = dead(None)
+    later = {k: dead(p) for k, p in sorted(kept.items())}
+    n = int(d0.sum())
+    return {"dead": d0, "n_dead": n, "n_dead_first": int(d0[0].sum()),
+            "revived": {k: (d0 & ~d).sum() / n if n else np.nan for k, d in later.items()},
+            "revived_first": {k: int((d0[0] & ~d[0]).sum()) for k, d in later.items()},
+            "died": {k: int((d & ~d0).sum()) for k, d in later.items()},
+            "died_first": {k: int((d[0] & ~d0[0]).sum()) for k, d in later.items()}}
 
 
 def last_bit_sensitivity(model, data, lr, steps, clip=None):
