@@ -12,7 +12,7 @@ chapter 3, CNN            conv, cnn
 chapter 4, RNN            rnn, seqloss, rnn_models, tasks
 chapter 5, LSTM and GRU   lstm, gru, memory_tasks
 chapter 6, seq2seq        seq2seq, translate_task
-chapter 7, attention      attention, beam
+chapter 7, attention      attention, beam, seq2seq_attention
 ========================  ====================================================
 
 Figures and widgets are in ``dlnotes.viz``, exercise self-checks in
@@ -44,6 +44,7 @@ from . import (
     rnn_models,
     selfcheck,
     seq2seq,
+    seq2seq_attention,
     seqloss,
     tasks,
     train,
@@ -56,6 +57,6 @@ from .train import Diverged, fit
 __all__ = [
     "activations", "attention", "backprop", "beam", "clip", "cnn", "conv", "data", "deepnet",
     "dense", "gradcheck", "gru", "init", "losses", "lstm", "memory_tasks", "mlp", "norm", "optim",
-    "residual", "rnn", "rnn_models", "selfcheck", "seq2seq", "seqloss", "tasks", "train",
-    "translate_task", "MLP", "SGD", "Diverged", "fit", "worked_example",
+    "residual", "rnn", "rnn_models", "selfcheck", "seq2seq", "seq2seq_attention", "seqloss",
+    "tasks", "train", "translate_task", "MLP", "SGD", "Diverged", "fit", "worked_example",
 ]

@@ -29,6 +29,7 @@ from ._checks import check_callable, check_int, check_number, check_shape
 from .dense import dense_forward
 from .gru import gru_step_forward
 from .seq2seq import GRU_KEYS, Seq2Seq
+from .seq2seq_attention import Seq2SeqAttention
 from .tasks import one_hot
 from .translate_task import BOS
 
@@ -219,10 +220,11 @@ def seq2seq_decoder(model, src, src_len, params=None):
     The state is the decoder's hidden state h (B, H); a step feeds the
     one-hot tokens to the decoder GRU and returns log softmax(W_y h + b_y):
     the same computation as ``Seq2Seq.greedy_decode``, one step at a time.
+    For a ``Seq2SeqAttention`` the state is a tuple, see its ``decoder_step``.
 
     Parameters
     ----------
-    model : Seq2Seq
+    model : Seq2Seq or Seq2SeqAttention
     src : int array (1, T), one right-padded source; src_len : int array (1,)
     params : dict, optional, weights to use instead of ``model.params``
 
@@ -232,6 +234,8 @@ def seq2seq_decoder(model, src, src_len, params=None):
     state0 : ndarray (1, H), the encoder's context c
     bos : int, the model's ``<bos>`` token, to pass on to the search
     """
+    if isinstance(model, Seq2SeqAttention):
+        return model.decoder_step(src, src_len, params)
     if not isinstance(model, Seq2Seq):
         raise TypeError(f"model must be a Seq2Seq, got {type(model).__name__}")
     src = np.asarray(src)
