@@ -250,3 +250,34 @@ def test_dead_revival_follows_the_units_dead_at_initialisation():
     run = train(forced, x, labels, 0.05, 5, viz.LOSS, keep=(5,))
     r = viz.dead_revival(forced, x, run["kept"])
     assert r["n_dead_first"] == 1 and r["revived_first"][5] == 0
+
+
+def test_spike_summary_finds_the_largest_late_rise_and_the_norms_there():
+    norms = np.array([[1.0, 1.0], [1.0, 2.0], [3.0, 4.0], [0.5, 0.5], [6.0, 8.0]])
+    run = {"losses": [1.0, 0.5, 2.0, 0.4, 0.9], "norms": norms, "diverged_at": None}
+    r = viz.spike_summary(run, after=0, window=2)
+    assert r["peak"] == 2 and r["rise"] == 1.5
+    np.testing.assert_allclose(r["total"], [np.sqrt(2), np.sqrt(5), 5.0, np.sqrt(0.5), 10.0])
+    assert r["growth"] == pytest.approx(5.0 / np.sqrt(2)) and r["first_over_last"] == 0.75
+    late = viz.spike_summary(run, after=2, window=1)
+    assert late["peak"] == 4 and late["growth"] == pytest.approx(10.0 / np.sqrt(0.5))
+    with pytest.raises(ValueError, match="diverged"):
+        viz.spike_summary(dict(run, diverged_at=3))
+    with pytest.raises(ValueError, match="after must be"):
+        viz.spike_summary(run, after=4)
+
+
+def test_spike_weights_measures_the_change_of_the_weights_before_a_peak():
+    data = viz.chapter_data(16)
+    model = viz.make_net(6, "relu", init="he", seed=2)
+    r = viz.spike_weights(model, data, 0.05, 4, window=2)
+    from dlnotes.deepnet import train
+
+    kept = train(model, *data, 0.05, 4, viz.LOSS, keep=(2, 4))["kept"]
+    a, b = kept[2], kept[4]
+    assert r["spectral"].shape == (6,)
+    assert r["spectral"][0] == np.linalg.norm(b["W1"], 2) / np.linalg.norm(a["W1"], 2)
+    assert r["product"] == pytest.approx(np.prod(r["spectral"]))
+    assert 0 < r["change"] < 0.5
+    with pytest.raises(ValueError, match="window"):
+        viz.spike_weights(model, data, 0.05, 2, window=3)

@@ -474,6 +474,74 @@ def remedies_seeds(data, seeds=SEEDS, **settings):
             "example": results[0]}
 
 
+def spike_summary(run, after=10, window=5):
+    """The largest late jump of a training run's loss, and the gradients around it.
+
+    Parameters
+    ----------
+    run : dict, a finished (not diverged) ``dlnotes.deepnet.train`` result:
+        ``losses`` (S + 1,) and ``norms`` (S + 1, L), ||dL/dW^l|| at each step
+    after : int, look for the jump from this step on (0 <= after < S)
+    window : int >= 1, the steps before the peak that ``growth`` looks back over
+
+    Returns
+    -------
+    dict with ``peak``, the step just after the largest one-step rise of the
+    loss from step ``after`` on; ``rise``, that rise; ``total`` (S + 1,), the
+    norm of all weight gradients, sqrt(sum_l ||dL/dW^l||^2), at each step;
+    ``growth``, total[peak] over its smallest value in the ``window`` steps
+    before the peak; ``first_over_last``, ||dL/dW^1|| / ||dL/dW^L|| at the peak
+    """
+    losses = np.asarray(run["losses"], dtype=np.float64)
+    norms = np.asarray(run["norms"], dtype=np.float64)
+    if run.get("diverged_at") is not None or not np.all(np.isfinite(losses)):
+        raise ValueError("spike_summary needs a finished run; this one diverged")
+    if norms.shape[0] != losses.shape[0]:
+        raise ValueError(f"run['norms'] must have one row per loss, {losses.shape[0]}, "
+                         f"got shape {norms.shape}")
+    if not (isinstance(after, int) and 0 <= after < len(losses) - 1):
+        raise ValueError(f"after must be an int in [0, {len(losses) - 2}], got {after!r}")
+    if not (isinstance(window, int) and window >= 1):
+        raise ValueError(f"window must be an int >= 1, got {window!r}")
+    rises = np.diff(losses)
+    peak = after + int(np.argmax(rises[after:])) + 1
+    total = np.sqrt((norms ** 2).sum(axis=1))
+    return {"peak": peak, "rise": float(rises[peak - 1]), "total": total,
+            "growth": float(total[peak] / total[max(0, peak - window):peak].min()),
+            "first_over_last": float(norms[peak, 0] / norms[peak, -1])}
+
+
+def spike_weights(model, data, lr, peak, window=5):
+    """How much the weights move in the ``window`` steps before a loss spike.
+
+    Trains ``model`` as ``dlnotes.deepnet.train`` does (full batch, learning
+    rate ``lr``) for ``peak`` steps, keeping the weights after
+    ``peak - window`` and after ``peak`` steps (``spike_summary`` finds the
+    peak).
+
+    Returns
+    -------
+    dict with ``change``, ||W(peak) - W(peak - window)|| / ||W(peak - window)||
+    over all the weight matrices together (Frobenius); ``spectral`` (L,),
+    ||W^l(peak)||_2 / ||W^l(peak - window)||_2 for each layer; and ``product``,
+    the product of ``spectral``: how much the bound prod_l ||W^l||_2 on a
+    signal's growth through the layers changed
+    """
+    if not (isinstance(peak, int) and isinstance(window, int) and 1 <= window <= peak):
+        raise ValueError(f"need ints 1 <= window <= peak, got window={window!r}, "
+                         f"peak={peak!r}")
+    x, labels = data
+    kept = train(model, x, labels, lr, peak, LOSS, keep=(peak - window, peak))["kept"]
+    if len(kept) != 2:
+        raise ValueError(f"training diverged before step {peak}")
+    a, b = kept[peak - window], kept[peak]
+    names = [f"W{l}" for l in range(1, model.depth + 1)]
+    change = np.sqrt(sum(((b[k] - a[k]) ** 2).sum() for k in names)
+                     / sum((a[k] ** 2).sum() for k in names))
+    spectral = np.array([np.linalg.norm(b[k], 2) / np.linalg.norm(a[k], 2) for k in names])
+    return {"change": float(change), "spectral": spectral, "product": float(np.prod(spectral))}
+
+
 def dead_revival(model, x, kept):
     """Which hidden units dead at initialisation are alive again later.
 
