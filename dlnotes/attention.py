@@ -182,7 +182,8 @@ def additive_attention_forward(q, K, V, params, mask=None):
     W_q, W_k, b, v = _check_additive_params(params, q.shape[2], K.shape[2])
     mask = _check_mask(mask, q.shape[0], K.shape[1])
     # the query and key halves once each, then every pair by broadcasting
-    hid = np.tanh((q @ W_q.T)[:, :, None, :] + (K @ W_k.T + b)[:, None, :, :])
+    hid = (q @ W_q.T)[:, :, None, :] + (K @ W_k.T + b)[:, None, :, :]
+    np.tanh(hid, out=hid)  # in place: the largest array of the layer, made once
     a = _softmax(hid @ v, mask)
     return a @ V, a, (q, K, V, a, hid, (W_q, W_k, v))
 
@@ -206,10 +207,14 @@ def additive_attention_backward(dcontext, cache):
     dcontext = check_shape("dcontext", dcontext, (q.shape[0], q.shape[1], V.shape[2]))
     dV = a.transpose(0, 2, 1) @ dcontext
     ds = _softmax_backward(dcontext @ V.transpose(0, 2, 1), a)  # (N, Tq, Tk)
-    dv = np.einsum("nqk,nqka->a", ds, hid)
-    dpre = ds[..., None] * v * (1.0 - hid * hid)  # at W_q q_i + W_k k_j + b
-    dqa, dka = dpre.sum(axis=2), dpre.sum(axis=1)  # (N, Tq, A), (N, Tk, A)
     A = W_q.shape[0]
+    dv = ds.reshape(-1) @ hid.reshape(-1, A)  # sum over every (query, key) pair
+    # at W_q q_i + W_k k_j + b: ds v (1 - hid^2), in place in one new array
+    dpre = hid * hid
+    np.subtract(1.0, dpre, out=dpre)
+    dpre *= v
+    dpre *= ds[..., None]
+    dqa, dka = dpre.sum(axis=2), dpre.sum(axis=1)  # (N, Tq, A), (N, Tk, A)
     grads = {"W_q": dqa.reshape(-1, A).T @ q.reshape(-1, q.shape[2]),
              "W_k": dka.reshape(-1, A).T @ K.reshape(-1, K.shape[2]),
              "b": dka.sum(axis=(0, 1)), "v": dv}
