@@ -1,4 +1,4 @@
-"""Four additions to the build that Jupyter Book 1.x runs.
+"""Five additions to the build that Jupyter Book 1.x runs.
 
 1. sphinx-thebe registers its inline configuration script on every
    ``env-before-read-docs`` event, which fires more than once in a build, so
@@ -16,6 +16,12 @@
    It is dropped from the copy the book reads.
 4. Every image of a page loads when the reader scrolls near it, not with the
    page: a chapter's first load stays small however many figures it has.
+5. The course's own style and script (``_ext/static/course.css`` and
+   ``course.js``: a shrunk figure opens at full size, a block wider than the
+   screen shows that it scrolls, search results quote text instead of TeX).
+   They live here, not in ``_static/``: once that folder exists, Jupyter Book
+   links every .js and .css of every static path into every page, MathJax's
+   extensions in ``_vendor/`` included.
 """
 
 import json
@@ -67,7 +73,17 @@ def _frames_folder(app):
     os.environ[FRAMES_ENV] = str(folder)
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+def _course_static(app, config):
+    config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
+    app.connect("config-inited", _course_static)
+    app.add_css_file("course.css")
+    app.add_js_file("course.js", defer="defer")
     # early: the event stops at the first handler that returns a template name
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     app.connect("builder-inited", _frames_folder)

@@ -38,10 +38,11 @@ def browser():
         b.close()
 
 
-def offline_page(browser):
-    """A new page that aborts every request not to 127.0.0.1 and records it,
-    and records console errors and page errors."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def offline_page(browser, width=1280, height=900):
+    """A new page of ``width`` x ``height`` CSS pixels that aborts every
+    request not to 127.0.0.1 and records it, and records console errors and
+    page errors."""
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.left_machine = []
     page.console_errors = []
 
