@@ -384,6 +384,8 @@ def registry():
         steps=2, lr=0.5, seed=0, bad=({"truncate": 0},))
     reg(rnn_models.echo_accuracy, windows=[1, None], seeds=[0, 1], delay=1, length=4,
         hidden=3, n=4, steps=2)
+    reg(rnn_models.clipping_example, threshold=0.5, seed=0, delay=1, length=4, hidden=3, n=4,
+        steps=2, lr=0.5, nullable=("threshold",), bad=({"threshold": 0.0}, {"steps": 0}))
     sp = s2s.params
     r["dlnotes.seq2seq.Seq2Seq.__init__"] = (seq2seq.Seq2Seq, {"params": sp}, {})
     reg(seq2seq.Seq2Seq.init, V=13, H=4, rng=g, bad=({"V": 0}, {"H": 0}))
