@@ -320,6 +320,31 @@ def attention_weights(cache):
     return cache[3].copy()
 
 
+def matched_plain_hidden(model):
+    """The hidden size H' of the plain ``seq2seq.Seq2Seq`` whose parameter
+    count is closest to ``model``'s: the attention-free baseline at the same
+    parameter budget (ties go to the smaller H').
+
+    Parameters
+    ----------
+    model : Seq2SeqAttention
+
+    Returns
+    -------
+    H_plain : int >= 1
+    count : int, that Seq2Seq's parameter count, to state beside the model's
+    """
+    if not isinstance(model, Seq2SeqAttention):
+        raise TypeError(f"model must be a Seq2SeqAttention, got {type(model).__name__}")
+    V, target = model.V, model.param_count()
+    count = lambda h: 2 * gru_param_count(V, h) + V * (h + 1)  # noqa: E731, Seq2Seq's
+    h = 1
+    while count(h + 1) <= target:  # count grows with h: the last one not above target
+        h += 1
+    best = min((h, h + 1), key=lambda k: (abs(count(k) - target), k))
+    return best, count(best)
+
+
 def train_seeds(V, H, sources, seeds, score="additive", A=None, **kwargs):
     """``seq2seq.train_seeds`` for the attention model: one model per seed.
 

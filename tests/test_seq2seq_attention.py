@@ -5,7 +5,12 @@ from dlnotes import translate_task as tt
 from dlnotes.beam import beam_search, exhaustive_search, seq2seq_decoder
 from dlnotes.gradcheck import assert_grad_within, fd_error_bound, numerical_gradient
 from dlnotes.seq2seq import Seq2Seq, evaluate, rest_after_prefix, token_accuracy, train
-from dlnotes.seq2seq_attention import Seq2SeqAttention, attention_weights, train_seeds
+from dlnotes.seq2seq_attention import (
+    Seq2SeqAttention,
+    attention_weights,
+    matched_plain_hidden,
+    train_seeds,
+)
 from dlnotes.seqloss import sequence_cross_entropy
 
 
@@ -175,6 +180,24 @@ def test_param_count_and_the_kind_of_attention():
     assert add.param_count() - dot.param_count() == 5 * (2 * 8 + 2)
     assert Seq2SeqAttention.init(13, 8, rng).A == 8  # A defaults to H
     assert Seq2SeqAttention(add.params).score == "additive"
+
+
+def test_the_plain_baseline_at_the_same_parameter_budget():
+    rng = np.random.default_rng(10)
+    for H, score, A in ((16, "additive", 16), (16, "dot", None), (64, "additive", 32),
+                        (1, "dot", None), (3, "additive", 1)):
+        model = Seq2SeqAttention.init(13, H, rng, score, A)
+        h, count = matched_plain_hidden(model)
+        target = model.param_count()
+        assert count == Seq2Seq.init(13, h, rng).param_count()
+        for other in (h - 1, h + 1):  # no other size is closer
+            if other >= 1:
+                assert abs(Seq2Seq.init(13, other, rng).param_count() - target) >= \
+                    abs(count - target)
+    assert matched_plain_hidden(Seq2SeqAttention.init(13, 16, rng, "additive", 16)) == \
+        (20, 4353)  # against 4413
+    with pytest.raises(TypeError, match="model must be a Seq2SeqAttention"):
+        matched_plain_hidden(Seq2Seq.init(13, 4, rng))
 
 
 def test_a_small_model_learns_to_reverse_and_attends_to_the_mirror_position():
