@@ -29,7 +29,9 @@ from sweep_support import RUN, Call, Variant, outcome, variants
 import dlnotes
 from dlnotes import (
     activations,
+    attention,
     backprop,
+    beam,
     clip,
     cnn,
     conv,
@@ -49,6 +51,7 @@ from dlnotes import (
     rnn,
     rnn_models,
     seq2seq,
+    seq2seq_attention,
     seqloss,
     tasks,
     train,
@@ -444,6 +447,58 @@ def registry():
     reg(translate_task.batch, sources=["31", "4"], bad=({"sources": []},))
     reg(translate_task.subset, data=tb, idx=np.array([0, 2]),
         bad=({"idx": np.array([0, 3])}, {"idx": np.array([], int)}))
+    # chapter 7: attention, beam search, seq2seq with attention
+    aq, aK, aV = g.normal(size=(N, 2, D)), g.normal(size=(N, T, D)), g.normal(size=(N, T, H))
+    am = np.ones((N, T), bool)
+    am[0, 4:] = False
+    AP = attention.additive_attention_init(D, D, M, np.random.default_rng(10))
+    reg(attention.masked_softmax, scores=g.normal(size=(N, 2, T)), mask=am,
+        bad=({"mask": np.zeros((N, T), bool)},))
+    reg(attention.dot_product_attention_forward, q=aq, K=aK, V=aV, mask=am, scaled=True,
+        bad=({"scaled": 1}, {"K": aK[..., :2]}))
+    reg(attention.dot_product_attention_backward, dcontext=g.normal(size=(N, 2, H)),
+        cache=attention.dot_product_attention_forward(aq, aK, aV, am)[2])
+    reg(attention.additive_attention_forward, q=aq, K=aK, V=aV, params=AP, mask=am,
+        bad=({"mask": am[:, :3]},))
+    reg(attention.additive_attention_backward, dcontext=g.normal(size=(N, 2, H)),
+        cache=attention.additive_attention_forward(aq, aK, aV, AP, am)[2])
+    reg(attention.additive_attention_init, dq=D, dk=H, A=M, rng=g, bad=({"A": 0},))
+    reg(attention.additive_attention_param_count, dq=D, dk=H, A=M, bad=({"dq": 0},))
+    reg(attention.softmax_saturation, dims=[4, 16], n_keys=5, n_queries=3, rng=g,
+        bad=({"dims": []}, {"n_keys": 1}, {"dims": [0]}))
+
+    def toy_step(tokens, h):  # a fixed next-token distribution; the state counts steps
+        return np.tile(np.log([0.2, 0.5, 0.3]), (len(tokens), 1)), h + 1.0
+
+    # a state's shape is its step function's business: any shape with first axis 1
+    reg(beam.beam_search, step=toy_step, state0=np.zeros((1, 2)), bos=1, eos=0, width=2,
+        max_len=3, alpha=0.5, any_shape=("state0",),
+        bad=({"width": 0}, {"eos": 3}, {"state0": np.zeros((2, 2))}, {"alpha": -1.0}))
+    reg(beam.exhaustive_search, step=toy_step, state0=np.zeros((1, 2)), bos=1, eos=0,
+        max_len=3, alpha=0.5, limit=100, any_shape=("state0",),
+        bad=({"max_len": 0}, {"eos": 3}, {"limit": 2}))
+    reg(beam.seq2seq_decoder, model=s2s, src=tb["src"][:1], src_len=tb["src_len"][:1],
+        params=sp, bad=({"src": tb["src"]},))
+    s2a = seq2seq_attention.Seq2SeqAttention.init(13, 4, np.random.default_rng(11), A=3)
+    ap, k = s2a.params, "dlnotes.seq2seq_attention.Seq2SeqAttention."
+    r[k + "__init__"] = (seq2seq_attention.Seq2SeqAttention, {"params": ap}, {})
+    reg(seq2seq_attention.Seq2SeqAttention.init, V=13, H=4, rng=g, score="additive", A=3,
+        bad=({"V": 0}, {"H": 0}, {"A": 0}, {"score": "nope"}))
+    reg(s2a.param_count, key=k + "param_count")
+    reg(s2a.forward, key=k + "forward", src=tb["src"], src_len=tb["src_len"], y_in=tb["y_in"],
+        params=ap, bad=({"src_len": tb["src_len"] + 9},))
+    fa = s2a.forward(tb["src"], tb["src_len"], tb["y_in"])
+    reg(s2a.backward, key=k + "backward", dlogits=g.normal(size=fa[0].shape), cache=fa[1])
+    for name in ("greedy_decode", "decode_with_weights"):
+        reg(getattr(s2a, name), key=k + name, src=tb["src"], src_len=tb["src_len"], max_len=3,
+            params=ap, forced=tb["y_in"][:, 1:2], bad=({"max_len": 0},))
+    reg(s2a.decoder_step, key=k + "decoder_step", src=tb["src"][:1], src_len=tb["src_len"][:1],
+        params=ap, bad=({"src": tb["src"], "src_len": tb["src_len"]},))
+    reg(seq2seq_attention.attention_weights, cache=fa[1])
+    reg(seq2seq_attention.matched_plain_hidden, model=s2a, bad=({"model": s2s},))
+    reg(seq2seq_attention.train_seeds, V=13, H=4, sources=["31", "4159"], seeds=[0],
+        score="dot", A=None, steps=2, batch_size=2, decay_at=1, nullable=("A",),
+        bad=({"score": "nope"},))
     return r
 
 

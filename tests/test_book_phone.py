@@ -114,3 +114,17 @@ def test_search_results_quote_text_not_tex(browser, book_url):
     tex = [q for q in quotes if "\\(" in q or "\\[" in q or "\\frac" in q or "$$" in q]
     assert tex == [], f"search results show TeX: {tex[:2]}"
     page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(browser, book_url, path):
+    page = phone_page(browser, f"{book_url}/{path}")
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{path} is {width[0]} px wide on a {width[1]} px screen"
+    # and every control of a widget is inside the screen, named
+    controls = page.evaluate("""() => [...document.querySelectorAll(
+        '.dl-controls input, .dl-controls select')].map(c => [c.getBoundingClientRect().right,
+        (c.labels && c.labels[0] ? c.labels[0].textContent.trim() : '')])""")
+    for right, label in controls:
+        assert right <= width[1] + 1 and label, (path, right, label)
+    page.close()
