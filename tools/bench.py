@@ -327,6 +327,7 @@ FORMULAS = {
     "rnn": "6 N T H (D + H)",
     "lstm": "24 N T H (D + H)",
     "gru": "18 N T H (D + H)",
+    "attention": "12 N T^2 D",  # dot product, Tq = Tk = T, Dv = D: 6 products of 2 N T^2 D
 }
 
 SIZES = {
@@ -336,6 +337,7 @@ SIZES = {
     "rnn": [(32, 50, 16, 64), (16, 20, 8, 32), (4, 10, 4, 16)],  # N, T, D, H
     "lstm": [(32, 50, 16, 64), (16, 20, 8, 32), (4, 10, 4, 16)],
     "gru": [(32, 50, 16, 64), (16, 20, 8, 32), (4, 10, 4, 16)],
+    "attention": [(32, 50, 64), (16, 20, 32), (4, 10, 16)],  # N, T, D
 }
 
 
@@ -348,6 +350,10 @@ def products(kind, size):
         N, C, H, W, F, K, pad = size
         P, R = N * (H + 2 * pad - K + 1) * (W + 2 * pad - K + 1), C * K * K
         return [(F, R, P, 1), (F, P, R, 1), (R, F, P, 1)]  # out, dW, dcols
+    if kind == "attention":  # scores, context; dV, da, dq, dK: N products each
+        N, T, D = size
+        return [(T, D, T, N), (T, T, D, N), (T, T, D, N), (T, D, T, N), (T, T, D, N),
+                (T, T, D, N)]
     N, T, D, H = size
     if kind == "rnn":  # x projection, T recurrent; T in BPTT, dW_x, dW_h, dx, dh0
         return [(N * T, D, H, 1), (N, H, H, 2 * T + 1), (H, N * T, D, 1),
@@ -369,7 +375,7 @@ def flops(kind, size):
 
 def kernel_call(kind, size, rng):
     """A function that runs dlnotes' forward + backward once on random data."""
-    from dlnotes import conv, dense, gru, lstm, rnn
+    from dlnotes import attention, conv, dense, gru, lstm, rnn
 
     r = rng.standard_normal
     if kind == "dense":
@@ -381,6 +387,12 @@ def kernel_call(kind, size, rng):
         x, W, b = r((N, C, H, W_)), r((F, C, K, K)) / K, r(F)
         dout = r((N, F, H + 2 * pad - K + 1, W_ + 2 * pad - K + 1))
         return lambda: conv.conv2d_backward(dout, conv.conv2d_forward(x, W, b, 1, pad)[1])
+    if kind == "attention":
+        N, T, D = size
+        q, K, V, dc = r((N, T, D)), r((N, T, D)), r((N, T, D)), r((N, T, D))
+        mask = np.arange(T) < np.maximum(1, T - np.arange(N) % 3)[:, None]  # some padding
+        return lambda: attention.dot_product_attention_backward(
+            dc, attention.dot_product_attention_forward(q, K, V, mask)[2])
     N, T, D, H = size
     x, h0, dh = r((N, T, D)), r((N, H)), r((N, T, H))
     if kind == "rnn":
