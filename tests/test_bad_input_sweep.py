@@ -32,6 +32,7 @@ from dlnotes import (
     attention,
     backprop,
     beam,
+    charlm,
     clip,
     cnn,
     conv,
@@ -499,6 +500,33 @@ def registry():
     reg(seq2seq_attention.train_seeds, V=13, H=4, sources=["31", "4159"], seeds=[0],
         score="dot", A=None, steps=2, batch_size=2, decay_at=1, nullable=("A",),
         bad=({"score": "nope"},))
+    # the character-level language model
+    cV = len(charlm.vocabulary())
+    cp = charlm.init("gru", cV, 3, np.random.default_rng(12))
+    cids, cst = np.array([[1, 2, 3], [4, 5, 6]]), charlm.initial_state("gru", 2, 3)
+    stream = charlm.encode(charlm.numpy_text(400))
+    reg(charlm.numpy_text, max_chars=300, nullable=("max_chars",), bad=({"max_chars": 0},))
+    reg(charlm.vocabulary)
+    reg(charlm.encode, text="the array", bad=({"text": 3},))
+    reg(charlm.decode, ids=cids, any_shape=("ids",), bad=({"ids": cids + cV},))
+    reg(charlm.split, ids=stream, val_fraction=0.1, bad=({"val_fraction": 1.0},))
+    reg(charlm.ngram_perplexity, train_ids=stream[:300], val_ids=stream[300:], V=cV, n=2,
+        k=1.0, bad=({"n": 3}, {"k": 0.0}, {"V": 2}))
+    reg(charlm.init, cell="gru", V=cV, hidden=3, rng=g, bad=({"cell": "cnn"}, {"V": 1}))
+    reg(charlm.initial_state, cell="lstm", N=2, hidden=3, bad=({"N": 0},))
+    reg(charlm.forward, cell="gru", params=cp, ids=cids, state=cst,
+        bad=({"ids": cids[0]}, {"state": (cst[0][:1],)}))
+    cl, _, ccache = charlm.forward("gru", cp, cids, cst)
+    reg(charlm.backward, dlogits=np.ones_like(cl), cache=ccache)
+    reg(charlm.loss_and_grads, cell="gru", params=cp, ids=cids, targets=cids, state=cst,
+        bad=({"targets": cids[:, :2]},))
+    reg(charlm.stream_batches, ids=stream, lanes=2, T=5, bad=({"T": 0}, {"lanes": 400}))
+    reg(charlm.train, cell="rnn", train_ids=stream, hidden=3, rng=g, lanes=2, T=5, epochs=1,
+        lr=0.01, clip=1.0, carry=True, nullable=("clip",), bad=({"lr": 0.0}, {"epochs": 0}))
+    reg(charlm.perplexity, cell="gru", params=cp, ids=stream, lanes=2, T=5,
+        bad=({"lanes": 0},))
+    reg(charlm.sample, cell="gru", params=cp, prompt="the", length=4, rng=g, temperature=0.5,
+        bad=({"prompt": ""}, {"temperature": -1.0}))
     return r
 
 
