@@ -91,3 +91,86 @@ def test_forget_bias_widget_follows_the_keep_bias_of_both_gated_cells():
     grads = live.result["input_grads"]
     np.testing.assert_array_equal(grads["rnn"], rnn)  # the RNN has no keep bias
     assert "b = 0" in live.status.value
+
+
+# -- the character-level language model ----------------------------------------------------
+
+from dlnotes import charlm  # noqa: E402
+
+_V = len(charlm.vocabulary())
+
+
+def _lm(cell="gru", H=6, seed=0):
+    return charlm.init(cell, _V, H, np.random.default_rng(seed))
+
+
+def test_stream_chunks_show_each_lane_and_chunk_of_the_text():
+    text = "".join(chr(ord("a") + i % 26) for i in range(200))
+    fig = Figure()
+    viz.draw_stream_chunks(fig, text, lanes=3, chunks=4, T=5)
+    shown = [t.get_text() for t in fig.axes[0].texts]
+    x, _ = charlm.stream_batches(charlm.encode(text[:61]), 3, 5)
+    for j in range(4):
+        for b in range(3):
+            assert charlm.decode(x[j, b]) in shown
+    assert "lane 3" in shown and fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="at least lanes \\* chunks \\* T \\+ 1 = 61"):
+        viz.draw_stream_chunks(Figure(), text[:60], lanes=3, chunks=4, T=5)
+
+
+@pytest.mark.parametrize("cell", charlm.CELLS)
+def test_position_loss_carried_is_the_perplexity_and_zeros_differ(cell):
+    params = _lm(cell, seed=1)
+    ids = np.random.default_rng(2).integers(0, _V, size=400)
+    carried = viz.chunk_position_loss(cell, params, ids, lanes=4, T=8)
+    zeros = viz.chunk_position_loss(cell, params, ids, lanes=4, T=8, carry=False)
+    assert carried.shape == zeros.shape == (8,)
+    assert np.exp(carried.mean()) == pytest.approx(
+        charlm.perplexity(cell, params, ids, lanes=4, T=8), rel=1e-12)
+    assert not np.allclose(carried[0], zeros[0])
+    fig = Figure()
+    viz.draw_position_loss(fig, {cell: {True: carried, False: zeros}})
+    assert len(fig.axes[0].lines) == 2 and fig.axes[0].get_title()
+    with pytest.raises(TypeError, match="carry"):
+        viz.chunk_position_loss(cell, params, ids, carry=1)
+    with pytest.raises(ValueError, match="params"):
+        viz.chunk_position_loss(cell, {"W_y": params["W_y"]}, ids)
+
+
+def test_sample_at_temperature_zero_is_greedy_with_one_hot_probabilities():
+    params = _lm("lstm", seed=3)
+    r = viz.compute_sample("lstm", params, "the ", 0.0, length=10)
+    assert r["text"] == charlm.sample("lstm", params, "the ", 10,
+                                      np.random.default_rng(9), 0.0)
+    assert r["probs"][0] == 1.0 and np.all(r["probs"][1:] == 0.0)
+    hot = viz.compute_sample("lstm", params, "the ", 1.5, length=10, top=5)
+    assert len(hot["symbols"]) == hot["probs"].shape[0] == 5
+    assert hot["symbols"][0] == r["symbols"][0] and np.all(np.diff(hot["probs"]) <= 0)
+    assert 0 < hot["probs"][0] < 1
+
+
+def test_sampling_widget_follows_temperature_and_prompt():
+    params = _lm("gru", seed=4)
+    prompts = ["the array ", "returns\n", ">>> np."]
+    live = viz.sampling_widget("gru", params, prompts, temperature=0.6, length=30)
+    assert live.values() == {"temperature": 0.6, "prompt": "the array "}
+    assert live.declared["temperature"].book == [0.0, 0.3, 0.6, 1.0, 1.5]
+    for prompt in prompts[::-1]:  # every prompt of the drop-down
+        n = len(live.timings)
+        live.controls["prompt"].value = prompt
+        assert len(live.timings) == n + 1  # each a change: recomputed
+        assert live.result["prompt"] == prompt
+    for tau in live.declared["temperature"].book:  # the slider's book values
+        live.controls["temperature"].value = tau
+        assert live.result["temperature"] == tau
+        assert live.image.value[:4] == b"\x89PNG"
+    live.controls["prompt"].value = "returns\n"
+    live.controls["temperature"].value = 1.0
+    r = live.result
+    assert (r["prompt"], r["temperature"], len(r["text"])) == ("returns\n", 1.0, 30)
+    assert r["text"] == charlm.sample("gru", params, "returns\n", 30,
+                                      np.random.default_rng(0), 1.0)
+    assert "τ = 1" in live.status.value
+    fig = Figure()
+    viz.draw_sample(fig, r)
+    assert len(fig.axes) == 2 and "'returns\\n'" in fig.axes[0].get_title(loc="left")

@@ -220,3 +220,185 @@ def comparison_widget(grid, lag=None, hidden=4, seed=None):
     return LiveFigure(controls, compute, draw_comparison, figsize=(10, 6.5),
                       alt="Fraction of seeds that solve each lag for the RNN, LSTM and "
                           "GRU; one run's training losses; its LSTM and GRU gates")
+
+
+# -- the character-level language model --------------------------------------------------
+
+
+def _shown_char(c):
+    """A symbol as a reader can see it on a tick label."""
+    return {"\n": r"\n", " ": "' '"}.get(c, c)
+
+
+def draw_stream_chunks(fig, text, lanes=3, chunks=4, T=10):
+    """Truncated BPTT over a stream, drawn on ``text`` (a str): the stream is
+    cut into ``lanes`` contiguous pieces, read side by side, in chunks of T
+    steps. Box (b, j) shows the T characters of chunk j of lane b; the
+    arrows carry the state from one chunk to the next of the same lane, and
+    the dashed lines are where the gradient stops. Needs at least
+    lanes * chunks * T + 1 characters; reads the first that many."""
+    from .. import charlm
+
+    n = lanes * chunks * T + 1
+    if not isinstance(text, str) or len(text) < n:
+        raise ValueError(f"text must be a str of at least lanes * chunks * T + 1 = {n} "
+                         f"characters, got {len(text) if isinstance(text, str) else text!r}")
+    x, _ = charlm.stream_batches(charlm.encode(text[:n]), lanes, T)  # (chunks, lanes, T)
+    ax = fig.subplots()
+    w, gap = 1.0, 0.35
+    for j in range(chunks):
+        left = j * (w + gap)
+        for b in range(lanes):
+            y = lanes - 1 - b
+            ax.add_patch(_box(left, y, w, 0.62, f"C{b}"))
+            shown = charlm.decode(x[j, b]).replace("\n", "⏎")
+            ax.text(left + w / 2, y + 0.31, shown, ha="center", va="center",
+                    family="monospace", fontsize=9, parse_math=False)
+            if j < chunks - 1:
+                ax.annotate("", xy=(left + w + gap - 0.02, y + 0.31),
+                            xytext=(left + w + 0.02, y + 0.31),
+                            arrowprops=dict(arrowstyle="->", color="k", lw=1.2))
+        if j:
+            ax.axvline(left - gap / 2, color="C3", ls="--", lw=1)
+        ax.text(left + w / 2, lanes - 0.15, f"chunk {j + 1}\n(training step {j + 1})",
+                ha="center", va="bottom", fontsize=8)
+    for b in range(lanes):
+        ax.text(-0.08, lanes - 1 - b + 0.31, f"lane {b + 1}", ha="right", va="center",
+                fontsize=9, color=f"C{b}")
+    ax.text(chunks * (w + gap) - gap / 2, -0.25,
+            "→ state carried to the next chunk;   - - gradient stops (truncation)",
+            ha="right", va="top", fontsize=8, color="0.3")
+    ax.set_xlim(-0.75, chunks * (w + gap) - gap + 0.05)
+    ax.set_ylim(-0.6, lanes + 0.45)
+    ax.axis("off")
+    ax.set_title(f"The stream as {lanes} lanes in chunks of T = {T} characters", fontsize=10)
+
+
+def _box(left, bottom, width, height, color):
+    from matplotlib.patches import FancyBboxPatch
+
+    return FancyBboxPatch((left, bottom), width, height, boxstyle="round,pad=0.02",
+                          facecolor=color, alpha=0.18, edgecolor=color)
+
+
+def chunk_position_loss(cell, params, ids, lanes=8, T=32, carry=True):
+    """The model's cross-entropy (nats) at each position of a chunk, averaged
+    over the lanes and chunks of the stream ``ids`` (n,): (T,) floats.
+
+    With ``carry=True`` each chunk starts from the state the previous one
+    ended in (as ``charlm.perplexity`` reads a stream, so exp of the mean is
+    that perplexity); with ``carry=False`` from zeros, so the first
+    positions of a chunk are predicted with no past at all."""
+    from .. import charlm
+
+    if not isinstance(carry, bool):
+        raise TypeError(f"carry must be True or False, got {carry!r}")
+    inputs, targets = charlm.stream_batches(ids, lanes, T)
+    H = charlm._check_params(cell, params)[0].shape[1]
+    state, total = charlm.initial_state(cell, lanes, H), np.zeros(T)
+    for x, y in zip(inputs, targets):
+        if not carry:
+            state = charlm.initial_state(cell, lanes, H)
+        logits, state, _ = charlm.forward(cell, params, x, state)
+        z = logits - logits.max(axis=2, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+        total += -np.take_along_axis(log_p, y[..., None], axis=2)[..., 0].mean(axis=0)
+    return total / len(inputs)
+
+
+def draw_position_loss(fig, losses):
+    """What the carried state is worth at each position of a chunk: the
+    cross-entropy from zeros minus that with the state carried (nats).
+    ``losses`` maps a cell name to {True: (T,), False: (T,)}, the results of
+    ``chunk_position_loss`` with carry True and False (or their mean over
+    seeds)."""
+    ax = fig.subplots()
+    for c, by_carry in losses.items():
+        gap = np.asarray(by_carry[False]) - np.asarray(by_carry[True])
+        ax.plot(np.arange(1, len(gap) + 1), gap, STYLES[c], color=COLORS[c], lw=1.5,
+                ms=4, label=NAMES[c])
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_xlabel("position in the chunk (characters read so far in it)")
+    ax.set_ylabel("loss from zeros − loss carried (nats)")
+    ax.set_title("What the carried state is worth, validation text")
+    ax.legend(fontsize=8)
+
+
+def compute_sample(cell, params, prompt, temperature, length=120, seed=0, top=12):
+    """One continuation of ``prompt`` and the distribution of its first
+    symbol at ``temperature``.
+
+    Returns a dict with ``text`` (the continuation, a str of ``length``
+    symbols, from ``charlm.sample`` with the seed ``seed``), ``symbols`` (the
+    ``top`` most likely first symbols, a str) and ``probs`` (top,), their
+    probabilities softmax(logits / temperature) (one-hot at temperature 0).
+    """
+    from .. import charlm
+
+    text = charlm.sample(cell, params, prompt, length, np.random.default_rng(seed),
+                         temperature)
+    H = charlm._check_params(cell, params)[0].shape[1]
+    logits, _, _ = charlm.forward(cell, params, charlm.encode(prompt)[None],
+                                  charlm.initial_state(cell, 1, H))
+    last = logits[0, -1]
+    if temperature == 0:
+        p = np.zeros_like(last)
+        p[np.argmax(last)] = 1.0
+    else:
+        z = last / temperature
+        p = np.exp(z - z.max())
+        p /= p.sum()
+    order = np.argsort(-p, kind="stable")[:top]
+    return {"prompt": prompt, "temperature": temperature, "text": text, "cell": cell,
+            "symbols": charlm.decode(order), "probs": p[order]}
+
+
+def draw_sample(fig, result, width=76):
+    """Left: the prompt (grey) and its sampled continuation, wrapped at
+    ``width`` characters. Right: the probabilities of the first symbol."""
+    import textwrap
+
+    ax_text, ax_p = fig.subplots(1, 2, width_ratios=[2.6, 1])
+    lines = []
+    for part in (result["prompt"] + result["text"]).split("\n"):
+        lines += textwrap.wrap(part, width, drop_whitespace=False) or [""]
+    ax_text.text(0.0, 1.0, "\n".join(lines[:14]), va="top", ha="left",
+                 family="monospace", fontsize=9, parse_math=False,
+                 transform=ax_text.transAxes)
+    ax_text.axis("off")
+    tau = result["temperature"]
+    ax_text.set_title(f"{NAMES[result['cell']]} continues {result['prompt']!r} at "
+                      f"temperature {tau:g}" + (" (greedy)" if tau == 0 else ""),
+                      fontsize=10, loc="left")
+    k = len(result["symbols"])
+    ax_p.barh(np.arange(k), result["probs"], color=COLORS[result["cell"]])
+    ax_p.set_yticks(np.arange(k), [_shown_char(c) for c in result["symbols"]],
+                    family="monospace")
+    ax_p.invert_yaxis()
+    ax_p.set_xlim(0, 1)
+    ax_p.set_xlabel("probability")
+    ax_p.set_title("first symbol", fontsize=10)
+
+
+def sampling_widget(cell, params, prompts, temperature=0.6, length=120, seed=0):
+    """Temperature and prompt -> a continuation sampled from a trained
+    character-level model (``cell``, ``params`` from ``charlm.train``) and
+    the first symbol's distribution. ``prompts``: the prepared prompts (a
+    list of str); each setting samples with the same ``seed``."""
+    controls = {
+        "temperature": Slider("temperature τ", temperature, 0.0, 1.5, 0.1,
+                              book=sorted({temperature, 0.0, 0.3, 0.6, 1.0, 1.5})),
+        "prompt": Choice("prompt", prompts[0], list(prompts)),
+    }
+
+    def compute(temperature, prompt):
+        return compute_sample(cell, params, prompt, temperature, length, seed)
+
+    def draw(fig, result):
+        draw_sample(fig, result)
+        return (f"τ = {result['temperature']:g}: the most likely first symbol has "
+                f"probability {result['probs'][0]:.2f}.")
+
+    return LiveFigure(controls, compute, draw, figsize=(10, 3.6),
+                      alt="A continuation sampled from the character-level model at the "
+                          "chosen temperature, and the first symbol's probabilities")
