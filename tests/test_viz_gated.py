@@ -147,6 +147,11 @@ def test_sample_at_temperature_zero_is_greedy_with_one_hot_probabilities():
     assert len(hot["symbols"]) == hot["probs"].shape[0] == 5
     assert hot["symbols"][0] == r["symbols"][0] and np.all(np.diff(hot["probs"]) <= 0)
     assert 0 < hot["probs"][0] < 1
+    # the same symbols at every temperature, and the model's own beside them
+    np.testing.assert_allclose(hot["probs_1"], r["probs_1"][:5])
+    assert hot["probs"][0] < hot["probs_1"][0] < 1  # hot flattens
+    cold = viz.compute_sample("lstm", params, "the ", 0.5, length=1)
+    assert cold["symbols"] == r["symbols"] and cold["probs"][0] > r["probs_1"][0]
 
 
 def test_sampling_widget_follows_temperature_and_prompt():

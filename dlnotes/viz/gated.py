@@ -330,8 +330,10 @@ def compute_sample(cell, params, prompt, temperature, length=120, seed=0, top=12
 
     Returns a dict with ``text`` (the continuation, a str of ``length``
     symbols, from ``charlm.sample`` with the seed ``seed``), ``symbols`` (the
-    ``top`` most likely first symbols, a str) and ``probs`` (top,), their
-    probabilities softmax(logits / temperature) (one-hot at temperature 0).
+    ``top`` most likely first symbols, a str, in the model's order, the same
+    at every temperature), ``probs`` (top,), their probabilities
+    softmax(logits / temperature) (one-hot at temperature 0), and
+    ``probs_1`` (top,), the same at temperature 1, the model's own.
     """
     from .. import charlm
 
@@ -341,21 +343,23 @@ def compute_sample(cell, params, prompt, temperature, length=120, seed=0, top=12
     logits, _, _ = charlm.forward(cell, params, charlm.encode(prompt)[None],
                                   charlm.initial_state(cell, 1, H))
     last = logits[0, -1]
-    if temperature == 0:
-        p = np.zeros_like(last)
-        p[np.argmax(last)] = 1.0
-    else:
-        z = last / temperature
-        p = np.exp(z - z.max())
-        p /= p.sum()
-    order = np.argsort(-p, kind="stable")[:top]
+
+    def softmax(tau):
+        if tau == 0:
+            return (np.arange(len(last)) == np.argmax(last)).astype(float)
+        p = np.exp((last - last.max()) / tau)
+        return p / p.sum()
+
+    order = np.argsort(-last, kind="stable")[:top]
     return {"prompt": prompt, "temperature": temperature, "text": text, "cell": cell,
-            "symbols": charlm.decode(order), "probs": p[order]}
+            "symbols": charlm.decode(order), "probs": softmax(temperature)[order],
+            "probs_1": softmax(1.0)[order]}
 
 
 def draw_sample(fig, result, width=76):
-    """Left: the prompt (grey) and its sampled continuation, wrapped at
-    ``width`` characters. Right: the probabilities of the first symbol."""
+    """Left: the prompt and its sampled continuation, wrapped at ``width``
+    characters. Right: the probabilities of the first symbol at the
+    temperature (bars) and at temperature 1 (outlines)."""
     import textwrap
 
     ax_text, ax_p = fig.subplots(1, 2, width_ratios=[2.6, 1])
@@ -371,13 +375,17 @@ def draw_sample(fig, result, width=76):
                       f"temperature {tau:g}" + (" (greedy)" if tau == 0 else ""),
                       fontsize=10, loc="left")
     k = len(result["symbols"])
-    ax_p.barh(np.arange(k), result["probs"], color=COLORS[result["cell"]])
+    ax_p.barh(np.arange(k), result["probs"], color=COLORS[result["cell"]],
+              label=f"τ = {tau:g}")
+    ax_p.barh(np.arange(k), result["probs_1"], facecolor="none", edgecolor="k",
+              lw=0.8, label="τ = 1 (the model's own)")
+    ax_p.legend(fontsize=7, loc="lower right")
     ax_p.set_yticks(np.arange(k), [_shown_char(c) for c in result["symbols"]],
                     family="monospace")
     ax_p.invert_yaxis()
     ax_p.set_xlim(0, 1)
     ax_p.set_xlabel("probability")
-    ax_p.set_title("first symbol", fontsize=10)
+    ax_p.set_title("first symbol's probability", fontsize=10)
 
 
 def sampling_widget(cell, params, prompts, temperature=0.6, length=120, seed=0):
