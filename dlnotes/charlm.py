@@ -24,7 +24,7 @@ import inspect
 import numpy as np
 
 from ._checks import check_finite, check_int, check_keys, check_number, check_rng, check_shape
-from .clip import clip_by_norm
+from .clip import clip_by_norm, global_norm
 from .gru import gru_backward, gru_forward, gru_init
 from .lstm import lstm_backward, lstm_forward, lstm_init
 from .optim import Adam
@@ -300,7 +300,7 @@ def train(cell, train_ids, hidden, rng, lanes=16, T=32, epochs=1, lr=0.01, clip=
             if not np.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss} at step {len(losses)}")
             if clip is None:
-                norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+                norm = global_norm(grads)
             else:
                 grads, norm = clip_by_norm(grads, clip)
             params = opt.step(params, grads)
