@@ -121,3 +121,33 @@ def test_self_checks_accept_the_right_answers_and_hint_otherwise():
     assert not check.masked_loss(-picked.mean())
     assert check.context_bits(6, 6 * np.log2(10))
     assert not check.context_bits(6, 6)
+
+
+def test_the_toy_decoder_traps_greedy_decoding_and_not_the_beam():
+    found = viz.toy_search()
+    assert found[1] == ("a <eos>", pytest.approx(0.6 * 0.4))  # greedy: the likelier first token
+    for w in (2, 3, "exhaustive"):
+        assert found[w] == ("b <eos>", pytest.approx(0.4 * 0.9))
+    for row in viz.TOY_TABLE.values():
+        assert sum(row) == pytest.approx(1)
+
+
+def test_beam_study_compares_greedy_and_beam_on_the_same_strings(model):
+    r = viz.compute_beam_study([model, model], [2, 3], 5, np.random.default_rng(0),
+                               width=2, alphas=(0.0, 1.0))
+    assert r["greedy"].shape == r["higher"].shape == (2, 2)
+    assert r["beam"].shape == (2, 2, 2) and r["short"].shape == (2, 2, 3)
+    np.testing.assert_array_equal(r["greedy"][0], r["greedy"][1])  # same strings
+    # width 1 of the beam is greedy decoding: with width 1 nothing is higher or lower
+    one = viz.compute_beam_study([model], [3], 5, np.random.default_rng(0), width=1,
+                                 alphas=(0.0,))
+    assert one["higher"][0, 0] == one["lower"][0, 0] == 0
+    np.testing.assert_array_equal(one["beam"][0, :, 0], one["greedy"][0])
+
+
+def test_toy_tree_marks_greedy_red_and_the_best_sequence_green():
+    fig = Figure()
+    viz.draw_toy_tree(fig)
+    texts = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    assert texts["p = 0.240"] == "C3" and texts["p = 0.360"] == "C2"
+    assert texts["a a <eos>"] == "0.5"

@@ -1,13 +1,15 @@
 """Figures and the widget of chapter 6: the encoder-decoder, its accuracy
-against the input length, exposure bias, and decoding step by step."""
+against the input length, exposure bias, decoding step by step, and beam
+search against greedy decoding."""
 
 from html import escape
 
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..beam import beam_search, exhaustive_search, seq2seq_decoder
 from ..seq2seq import evaluate, rest_after_prefix
-from ..translate_task import EOS, VOCAB, encode, random_strings, translate
+from ..translate_task import EOS, VOCAB, batch, decode, encode, random_strings, translate
 from .live import LiveFigure, Slider, Text
 
 #: longest string the widget decodes; its step slider goes to MAX_DIGITS + 2
@@ -303,3 +305,132 @@ def decoding_widget(model, text="31415", step=MAX_DIGITS + 2, examples=()):
         live.controls["source"].observe(follow, names="value")
         follow()
     return live
+
+
+# -- beam search -----------------------------------------------------------------------
+
+#: the toy decoder's next-token probabilities over (a, b, <eos>), by the last token read
+TOY_TOKENS = ("a", "b", "<eos>")
+TOY_TABLE = {"<bos>": (0.6, 0.4, 0.0), "a": (0.3, 0.3, 0.4), "b": (0.05, 0.05, 0.9)}
+
+
+def toy_decoder():
+    """A decoder whose most likely first token does not start the most
+    likely sequence: p(a) = 0.6 but every continuation of ``a`` is unsure,
+    p(b) = 0.4 and ``b`` is followed by ``<eos>`` with 0.9. After two tokens
+    it ends. Tokens: 0 = a, 1 = b, 2 = ``<eos>``, 3 = ``<bos>``.
+
+    Returns (step, state0, bos, eos) for ``beam.beam_search``; the state is the
+    number of tokens read (B, 1).
+    """
+    rows = {3: TOY_TABLE["<bos>"], 0: TOY_TABLE["a"], 1: TOY_TABLE["b"]}
+
+    def step(tokens, n):
+        p = np.array([rows[int(t)] if n[i, 0] < 2 else (0.0, 0.0, 1.0)
+                      for i, t in enumerate(tokens)])
+        with np.errstate(divide="ignore"):
+            return np.log(p), n + 1
+
+    return step, np.zeros((1, 1)), 3, 2
+
+
+def toy_search(widths=(1, 2, 3)):
+    """Beam search on ``toy_decoder`` at each width, and the exhaustive search:
+    a dict width -> (tokens as text, probability), and "exhaustive" -> the same
+    for the most likely sequence of all."""
+    step, state0, bos, eos = toy_decoder()
+    out = {}
+    for w in widths:
+        best = beam_search(step, state0, bos, eos, w, 3)[0]
+        out[w] = (" ".join(TOY_TOKENS[t] for t in best.tokens), float(np.exp(best.log_prob)))
+    best = exhaustive_search(step, state0, bos, eos, 3)[0]
+    out["exhaustive"] = (" ".join(TOY_TOKENS[t] for t in best.tokens),
+                         float(np.exp(best.log_prob)))
+    return out
+
+
+def compute_beam_study(models, lengths, n, rng, width=3, alphas=(0.0, 1.0)):
+    """Greedy decoding against beam search on unseen strings of each length.
+
+    Parameters
+    ----------
+    models : list of R trained ``seq2seq.Seq2Seq``
+    lengths : list of L string lengths; n random strings of each
+    rng : numpy Generator, draws the strings (the same for every model)
+    width : the beam width; alphas : A length-normalisation exponents
+
+    Returns
+    -------
+    dict with ``lengths`` (L,); ``greedy`` (R, L) exact match in % by greedy
+    decoding (``seq2seq.evaluate``); ``beam`` (R, L, A) exact match in % by the
+    beam at each alpha; ``short`` (R, L, 1 + A) % of outputs shorter than the
+    answer, greedy first; ``higher`` (R, L) % of strings whose beam output
+    (alpha 0) has a higher log-probability than the greedy output, and
+    ``lower`` (R, L) the % with a lower one; and the settings.
+    """
+    strings = {L: random_strings(n, L, L, rng) for L in lengths}
+    R, A = len(models), len(alphas)
+    greedy, beam = np.zeros((R, len(lengths))), np.zeros((R, len(lengths), A))
+    short = np.zeros((R, len(lengths), 1 + A))
+    higher, lower = np.zeros((R, len(lengths))), np.zeros((R, len(lengths)))
+    for r, model in enumerate(models):
+        for j, L in enumerate(lengths):
+            res = evaluate(model, strings[L])
+            greedy[r, j] = 100 * res["correct"].mean()
+            short[r, j, 0] = 100 * np.mean([len(p) < L for p in res["predictions"]])
+            outs = [[] for _ in alphas]
+            for s in strings[L]:
+                b = batch([s])
+                step, state0, bos = seq2seq_decoder(model, b["src"], b["src_len"])
+                g = beam_search(step, state0, bos, EOS, 1, L + 3)[0]
+                for a, alpha in enumerate(alphas):
+                    h = beam_search(step, state0, bos, EOS, width, L + 3, alpha)[0]
+                    outs[a].append(h)
+                    if alpha == 0.0:
+                        higher[r, j] += h.log_prob > g.log_prob + 1e-9
+                        lower[r, j] += h.log_prob < g.log_prob - 1e-9
+            for a, hyps in enumerate(outs):
+                text = [decode(h.tokens) for h in hyps]
+                beam[r, j, a] = 100 * np.mean([t == translate(s) for t, s in
+                                               zip(text, strings[L])])
+                short[r, j, 1 + a] = 100 * np.mean([len(t) < L for t in text])
+    return {"lengths": np.array(lengths), "greedy": greedy, "beam": beam, "short": short,
+            "higher": 100 * higher / n, "lower": 100 * lower / n, "width": width,
+            "alphas": tuple(alphas), "n": n}
+
+
+def draw_toy_tree(fig):
+    """The toy decoder's sequences as a tree, each edge labelled with its
+    probability and each leaf with the sequence's: greedy's path in red, the
+    most likely sequence's in green."""
+    ax = fig.add_subplot()
+    first = dict(zip(TOY_TOKENS, TOY_TABLE["<bos>"]))
+    ax.text(0, 0, "<bos>", ha="center", va="center", bbox={"boxstyle": "round", "fc": "0.92"})
+    best = max(((a, b) for a in "ab" for b in TOY_TOKENS),
+               key=lambda ab: first[ab[0]] * TOY_TABLE[ab[0]][TOY_TOKENS.index(ab[1])])
+    greedy = ("a", "<eos>")  # the first choice is a (0.6), then its likeliest, <eos> (0.4)
+    for i, a in enumerate("ab"):
+        y1 = 1.5 - 3 * i
+        color = "C3" if a == greedy[0] else "C2" if a == best[0] else "0.5"
+        ax.annotate("", (1, y1), (0.25, 0), arrowprops={"arrowstyle": "-", "color": color,
+                                                         "lw": 2.5 if color != "0.5" else 1})
+        ax.text(0.55, y1 / 2 + 0.25, f"{first[a]:.2f}", ha="center", color=color)
+        ax.text(1.05, y1, a, ha="center", va="center", bbox={"boxstyle": "round", "fc": "0.92"})
+        for j, b in enumerate(TOY_TOKENS):
+            y2, p = y1 + 1 - j, TOY_TABLE[a][j]
+            path = (a, b)
+            color = "C3" if path == greedy else "C2" if path == best else "0.5"
+            ax.annotate("", (2.3, y2), (1.3, y1), arrowprops={"arrowstyle": "-", "color": color,
+                                                              "lw": 2.5 if color != "0.5" else 1})
+            ax.text(1.8, (y1 + y2) / 2 + 0.15, f"{p:.2f}", ha="center", color=color, fontsize=9)
+            seq = f"{a} {b}" if b == "<eos>" else f"{a} {b} <eos>"  # it ends after two
+            ax.text(2.35, y2, seq, va="center", color=color)
+            ax.text(3.3, y2, f"p = {first[a] * p:.3f}", va="center", color=color,
+                    weight="bold" if color != "0.5" else "normal")
+    ax.text(3.3, 2.9, "p of the sequence", weight="bold")
+    ax.plot([], [], color="C3", lw=2.5, label="greedy: a, then its likeliest next")
+    ax.plot([], [], color="C2", lw=2.5, label="the most likely sequence (beam of 2)")
+    ax.legend(loc="lower left", fontsize=9, frameon=False)
+    ax.set_xlim(-0.4, 4.3)
+    ax.set_ylim(-3.6, 3.2)
+    ax.axis("off")
