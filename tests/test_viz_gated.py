@@ -179,3 +179,18 @@ def test_sampling_widget_follows_temperature_and_prompt():
     fig = Figure()
     viz.draw_sample(fig, r)
     assert len(fig.axes) == 2 and "'returns\\n'" in fig.axes[0].get_title(loc="left")
+
+
+def test_clip_comparison_draws_every_run_both_ways():
+    ids = np.random.default_rng(5).integers(0, _V, size=300)
+    rng = np.random.default_rng
+    runs = [[charlm.train("rnn", ids, 4, rng(s), lanes=2, T=8, clip=c) for s in (0, 1)]
+            for c in (1.0, None)]
+    fig = Figure()
+    viz.draw_clip_comparison(fig, *runs)
+    ax_loss, ax_norm = fig.axes
+    assert len(ax_loss.lines) == 4 and len(ax_norm.lines) == 5  # and the threshold
+    np.testing.assert_array_equal(ax_loss.lines[1].get_ydata(), runs[1][0]["loss"])
+    assert ax_loss.get_title().startswith("vanilla RNN") and ax_norm.get_title()
+    with pytest.raises(ValueError, match="same non-zero length"):
+        viz.draw_clip_comparison(Figure(), runs[0], runs[1][:1])

@@ -410,3 +410,31 @@ def sampling_widget(cell, params, prompts, temperature=0.6, length=120, seed=0):
     return LiveFigure(controls, compute, draw, figsize=(10, 3.6),
                       alt="A continuation sampled from the character-level model at the "
                           "chosen temperature, and the first symbol's probabilities")
+
+
+def draw_clip_comparison(fig, clipped, unclipped):
+    """Training with and without gradient clipping, seed by seed. ``clipped``
+    and ``unclipped``: lists of ``charlm.train`` results, one per seed, in
+    the same order (seed i of each shares its initial weights). Left: the
+    training loss per step (nats); right: the gradient's global norm before
+    clipping, on a log scale, with the threshold."""
+    if len(clipped) != len(unclipped) or not clipped:
+        raise ValueError(f"clipped and unclipped must be lists of the same non-zero length, "
+                         f"got {len(clipped)} and {len(unclipped)}")
+    ax_loss, ax_norm = fig.subplots(1, 2)
+    for i, (a, b) in enumerate(zip(clipped, unclipped)):
+        for r, ls, how in ((a, "-", "clipped"), (b, "--", "not clipped")):
+            steps = np.arange(1, len(r["loss"]) + 1)
+            ax_loss.plot(steps, r["loss"], ls, color=f"C{i}", lw=1.2,
+                         label=f"run {i + 1}, {how}")
+            ax_norm.semilogy(steps, r["grad_norm"], ls, color=f"C{i}", lw=1.2)
+    threshold = clipped[0]["clip"]
+    ax_norm.axhline(threshold, color="k", lw=0.8, ls=":", label=f"threshold {threshold:g}")
+    ax_loss.set_xlabel("training step")
+    ax_loss.set_ylabel("training loss (nats)")
+    ax_loss.set_title(f"{NAMES[clipped[0]['cell']]}: loss with and without clipping")
+    ax_loss.legend(fontsize=7, ncol=2)
+    ax_norm.set_xlabel("training step")
+    ax_norm.set_ylabel("gradient norm before clipping (log scale)")
+    ax_norm.set_title("Global gradient norm")
+    ax_norm.legend(fontsize=8)
