@@ -160,6 +160,10 @@ def test_sampling_widget_follows_temperature_and_prompt():
     live = viz.sampling_widget("gru", params, prompts, temperature=0.6, length=30)
     assert live.values() == {"temperature": 0.6, "prompt": "the array "}
     assert live.declared["temperature"].book == [0.0, 0.3, 0.6, 1.0, 1.5]
+    # a newline in a prompt shows as \\n, in the live drop-down and the book's
+    assert [label for label, _ in live.controls["prompt"].options] == [
+        "'the array '", "'returns\\n'", "'>>> np.'"]
+    assert live.declared["prompt"].shown("returns\n") == "'returns\\n'"
     for prompt in prompts[::-1]:  # every prompt of the drop-down
         n = len(live.timings)
         live.controls["prompt"].value = prompt

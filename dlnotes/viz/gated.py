@@ -388,6 +388,20 @@ def draw_sample(fig, result, width=76):
     ax_p.set_title("first symbol's probability", fontsize=10)
 
 
+class _PromptChoice(Choice):
+    """A choice among prompts, each shown as its Python literal, so that a
+    newline in a prompt reads as \\n in the drop-down."""
+
+    def shown(self, v):
+        return repr(v)
+
+    def widget(self):
+        import ipywidgets as W
+
+        return W.Dropdown(options=[(repr(v), v) for v in self.options], value=self.value,
+                          **self._common())
+
+
 def sampling_widget(cell, params, prompts, temperature=0.6, length=120, seed=0):
     """Temperature and prompt -> a continuation sampled from a trained
     character-level model (``cell``, ``params`` from ``charlm.train``) and
@@ -396,7 +410,7 @@ def sampling_widget(cell, params, prompts, temperature=0.6, length=120, seed=0):
     controls = {
         "temperature": Slider("temperature τ", temperature, 0.0, 1.5, 0.1,
                               book=sorted({temperature, 0.0, 0.3, 0.6, 1.0, 1.5})),
-        "prompt": Choice("prompt", prompts[0], list(prompts)),
+        "prompt": _PromptChoice("prompt", prompts[0], list(prompts)),
     }
 
     def compute(temperature, prompt):
