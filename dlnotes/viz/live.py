@@ -385,8 +385,12 @@ class LiveFigure:
         )
 
 
+# On a narrow screen a control's label wraps and a long drop-down shrinks to
+# the screen's width (tests/test_book_phone.py checks at 390 px).
 STYLE = ("<style>.dl-controls{display:flex;flex-wrap:wrap;gap:.3em 1.5em;"
-         "margin-bottom:.4em}.dl-controls label{white-space:nowrap}"
+         "margin-bottom:.4em}.dl-controls label{white-space:nowrap;max-width:100%;"
+         "min-width:0}.dl-controls select{max-width:100%}"
+         "@media (max-width:600px){.dl-controls label{white-space:normal}}"
          ".dl-controls input[type=range]{vertical-align:middle}"
          ".dl-frame{max-width:100%;height:auto;display:block}"
          "@media print{.dl-controls{display:none}}</style>")
