@@ -190,6 +190,11 @@ def test_a_page_weighs_under_2_mb_on_first_load(browser, book_url, path):
     page.close()
 
 
-def test_the_whole_site_weighs_under_40_mb():
+def test_the_whole_site_weighs_under_45_mb():
+    # A budget against runaway frames, not a target: 36 MB before the language
+    # model, beam search and the new figures and widgets of the review; 40.5 MB
+    # after (15 MB of widget frames, the 7 MB PDF, 4 MB of notebook sources for
+    # the pages' .ipynb download). What a reader pays is the first load of a
+    # page, under 2 MB above.
     size = sum(f.stat().st_size for f in BOOK.rglob("*") if f.is_file())
-    assert size < 40e6, f"the site is {size / 1e6:.1f} MB"
+    assert size < 45e6, f"the site is {size / 1e6:.1f} MB"
