@@ -115,6 +115,8 @@ def test_static_figures_draw(models):
     fig = Figure()
     viz.draw_length_curves(fig, study, 3)
     assert len(fig.axes[0].get_legend().get_texts()) == 2
+    lines = [ln.get_color() for ln in fig.axes[0].get_lines() if ln.get_label()[0] != "_"]
+    assert lines == ["C0", "C1"]  # additive blue, plain orange, as chapter 6
     fig = Figure()
     dims = [1, 4, 16]
     viz.draw_saturation(fig, softmax_saturation(dims, 8, 20, np.random.default_rng(0)),

@@ -13,7 +13,7 @@ from ..seq2seq_attention import Seq2SeqAttention, attention_weights
 from ..translate_task import EOS, VOCAB, batch, encode, random_strings, translate
 from .live import Choice, LiveFigure
 
-#: colours of the models, by label; others cycle through C3, C4, ...
+#: colours of the models, by the start of their label; others C3, C4, ...
 COLORS = {"additive": "C0", "dot": "C2", "plain": "C1"}
 
 
@@ -130,7 +130,7 @@ def draw_length_curves(fig, result, train_max):
     for i, (label, exact) in enumerate(result["exact"].items()):
         runs = 100 * np.atleast_2d(exact)
         ok = ~np.isnan(runs).all(axis=0)
-        color = COLORS.get(label.split()[0], f"C{i + 3}")
+        color = next((c for k, c in COLORS.items() if label.startswith(k)), f"C{i + 3}")
         med = np.median(runs[:, ok], axis=0)
         ax.fill_between(L[ok], runs[:, ok].min(axis=0), runs[:, ok].max(axis=0),
                         color=color, alpha=0.2, lw=0)
