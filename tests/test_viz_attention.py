@@ -75,7 +75,7 @@ def test_heatmap_cuts_at_eos_and_rows_sum_to_one(models):
         assert np.allclose(r["weights"].sum(axis=1), 1.0)
         assert "<eos>" not in r["outputs"][:-1]
         assert r["answer"] == "51413" and r["output"] == "".join(
-            t for t in r["outputs"] if t != "<eos>")
+            t for t in r["outputs"] if t not in ("<eos>", "<pad>", "<bos>"))
         assert r["right"] == (r["output"] == "51413" and r["outputs"][-1] == "<eos>")
     with pytest.raises(ValueError, match="source must be a non-empty string of digits"):
         viz.compute_heatmap(models["dot"], "12a")

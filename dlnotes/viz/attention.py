@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from ..seq2seq_attention import Seq2SeqAttention, attention_weights
-from ..translate_task import EOS, VOCAB, batch, encode, random_strings, translate
+from ..translate_task import EOS, VOCAB, batch, decode, encode, random_strings, translate
 from .live import Choice, LiveFigure
 
 #: colours of the models, by the start of their label; others C3, C4, ...
@@ -226,7 +226,8 @@ def compute_heatmap(model, source):
     -------
     dict: ``source``, ``answer`` (the right output), ``output`` (the decoded
     digits), ``right`` (bool: output and ``<eos>`` right), ``outputs`` (token
-    names, one per step until ``<eos>``), ``weights`` (steps, len(source))
+    names, one per step until ``<eos>``; ``output`` skips ``<pad>`` and
+    ``<bos>``), ``weights`` (steps, len(source))
     """
     source = _digits("source", source)
     _model_list("model", model)
@@ -236,7 +237,7 @@ def compute_heatmap(model, source):
     stop = np.flatnonzero(tokens == EOS)
     steps = stop[0] + 1 if stop.size else len(tokens)
     names = [VOCAB[t] for t in tokens[:steps]]
-    output = "".join(t for t in names if t != "<eos>")
+    output = decode(tokens)  # the digits, as ``seq2seq.evaluate`` reads them
     answer = translate(source)
     return {"source": source, "answer": answer, "output": output,
             "right": output == answer and names[-1] == "<eos>", "outputs": names,
