@@ -1,6 +1,7 @@
 """LiveFigure's two renderings: live (one draw per update, the same pixels as
 savefig) and the book's frames with kernel-free HTML controls."""
 
+import base64
 import io
 import json
 
@@ -45,6 +46,16 @@ def test_the_first_png_has_the_pixels_savefig_gives():
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     np.testing.assert_array_equal(_pixels(live.image.value), _pixels(buf.getvalue()))
+
+
+def test_the_live_output_also_holds_the_shown_figure_for_a_reader_with_no_kernel():
+    live = _live()
+    live.controls["k"].value = 2
+    bundle = live._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    png = base64.b64decode(bundle["image/png"])
+    np.testing.assert_array_equal(_pixels(png), _pixels(live.image.value))
+    assert bundle["text/plain"] == "Figure (k 2)"  # the alt text, not "VBox(...)"
 
 
 def test_later_settings_keep_the_default_layout_and_a_new_one_gets_its_own():

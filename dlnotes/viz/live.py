@@ -8,7 +8,10 @@ with no browser and read ``live.result``.
 
 - **Live** (a notebook run by a learner): the controls are ipywidgets; every
   change recomputes and redraws into one reused matplotlib ``Figure``, shown
-  as a PNG in an ``ipywidgets.Image``.
+  as a PNG in an ``ipywidgets.Image``. The cell's output also carries that
+  first figure as a plain PNG, described in its text: JupyterLab shows it
+  where it cannot draw the widget, in a chapter opened before its kernel
+  runs (an untrusted notebook renders only safe output types).
 - **Book** (when ``DLNOTES_WIDGET_FRAMES`` names a folder, as the book build
   does, see ``_ext/book_fixes.py``): every setting of the grid the controls
   declare (``book=`` values) is computed and drawn with the same ``compute``
@@ -17,6 +20,7 @@ with no browser and read ``live.result``.
   that show the frame of the chosen setting: no kernel, no server, no network.
 """
 
+import base64
 import hashlib
 import html
 import io
@@ -240,7 +244,16 @@ class LiveFigure:
 
     def _repr_mimebundle_(self, **kwargs):
         if self.live:
-            return self.widget._repr_mimebundle_(**kwargs)
+            bundle = self.widget._repr_mimebundle_(**kwargs)
+            # the figure as shown now (the default, when a cell displays it)
+            # for a reader with no kernel, instead of the text "VBox(...)";
+            # a kernel's JupyterLab prefers the widget view
+            shown = Image.open(io.BytesIO(self.image.value))
+            buf = io.BytesIO()
+            shown.save(buf, "PNG", optimize=True)  # stored in the notebook: small
+            bundle["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
+            bundle["text/plain"] = self.describe(self.values())
+            return bundle
         return {"text/html": self.html, "text/plain": self.alt}
 
     # -- live -------------------------------------------------------------------
