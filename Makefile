@@ -70,9 +70,11 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 ## execute: re-run every chapter in place from a fresh kernel, storing outputs
-## and widget state (after changing dlnotes or a notebook; nbval then compares them)
+## and widget state (after changing dlnotes or a notebook; nbval then compares them),
+## then the results of the prose's inline expressions for JupyterLab
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace chapters/*.ipynb
+	$(PY) -m tools.lab_expressions chapters/*.ipynb
 
 ## bench: time the widgets, notebooks and kernels; see bench/README.md
 ## (make bench BENCH=--full also times make test and a clean make book)

@@ -1,4 +1,4 @@
-"""Five additions to the build that Jupyter Book 1.x runs.
+"""Six additions to the build that Jupyter Book 1.x runs.
 
 1. sphinx-thebe registers its inline configuration script on every
    ``env-before-read-docs`` event, which fires more than once in a build, so
@@ -22,6 +22,13 @@
    They live here, not in ``_static/``: once that folder exists, Jupyter Book
    links every .js and .css of every static path into every page, MathJax's
    extensions in ``_vendor/`` included.
+6. The prose quotes a computed number as ``{eval}`f"{glued.name:.2f}"```, an
+   inline expression JupyterLab (jupyterlab-myst) evaluates in the kernel
+   (``dlnotes.book.glued``). myst-nb evaluates ``{eval}`` only when it runs
+   the notebook inline, cell by cell, while it parses; the book instead
+   executes each notebook whole and reads this one form of expression as
+   the glue reference ``{glue:text}`name:.2f``` to the value the notebook's
+   ``glue`` call stored. Any other expression is a build error.
 """
 
 import json
@@ -29,6 +36,9 @@ import os
 import re
 import shutil
 from pathlib import Path
+
+from myst_nb.ext.glue.roles import PasteTextRole
+from myst_nb.ext.glue.utils import glue_warning
 
 FRAMES_ENV = "DLNOTES_WIDGET_FRAMES"
 
@@ -73,6 +83,24 @@ def _frames_folder(app):
     os.environ[FRAMES_ENV] = str(folder)
 
 
+#: the one expression form the prose uses, as dlnotes.book.glued documents it
+GLUED_EXPRESSION = re.compile(r'^f"\{glued\.([A-Za-z_]\w*)(?::([^{}"]+))?\}"$')
+
+
+class GluedEval(PasteTextRole):
+    """``{eval}`f"{glued.name:fmt}"``` read as ``{glue:text}`name:fmt```."""
+
+    def run(self):
+        match = GLUED_EXPRESSION.match(self.text)
+        if match is None:
+            message = (f"{{eval}} expression {self.text!r} is not of the form "
+                       'f"{glued.name:format}"')
+            return [], [glue_warning(message, self.document, self.line)]
+        name, spec = match.groups()
+        self.text = f"{name}:{spec}" if spec else name
+        return super().run()
+
+
 STATIC = Path(__file__).parent / "static"
 
 
@@ -81,6 +109,7 @@ def _course_static(app, config):
 
 
 def setup(app):
+    app.add_role("eval", GluedEval(), override=True)  # after myst-nb's own
     app.connect("config-inited", _course_static)
     app.add_css_file("course.css")
     app.add_js_file("course.js", defer="defer")

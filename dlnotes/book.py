@@ -10,9 +10,18 @@ changes a 6-digit value only when it sits within 1e-16 of a rounding boundary.
 A value from a long, sensitive computation (training) varies in far more than
 its last bits; the chapters report such values over seeds with
 :func:`spread` and :func:`solved`, at the precision the spread allows.
+
+The prose shows a glued value with an inline expression,
+``{eval}`f"{glued.name:.2f}"```, written the same way for both readers. In
+JupyterLab, jupyterlab-myst evaluates it in the kernel, where :data:`glued`
+holds every value glued so far; before a kernel runs, it shows the result
+stored in the markdown cell's ``user_expressions`` metadata
+(tools/lab_expressions.py fills it from the stored glue outputs). The book
+reads the same expression as ``{glue:text}`name:.2f``` (_ext/book_fixes.py).
 """
 
 import math
+import types
 
 import numpy as np
 from IPython import get_ipython
@@ -21,6 +30,9 @@ from IPython.display import display
 
 #: the mime prefix under which myst-nb finds a glued value in a cell's outputs
 GLUE_PREFIX = "application/papermill.record/"
+
+#: every value glued so far in this kernel, by name: ``glued.name``
+glued = types.SimpleNamespace()
 
 
 def rounded(value, sig=6):
@@ -57,19 +69,21 @@ class _Glued(float):
 
 
 def glue(name, value, sig=6):
-    """Glue ``value`` under ``name`` for ``{glue:text}`` in the prose, rounded
-    to ``sig`` significant digits (floats only), and display nothing.
+    """Glue ``value`` under ``name`` for the prose, rounded to ``sig``
+    significant digits (floats only), keep it as ``glued.name`` and display
+    nothing.
 
-    Give ``sig`` at least the digits the prose shows: ``{glue:text}`x:.3f``` of
+    Give ``sig`` at least the digits the prose shows: ``f"{glued.x:.3f}"`` of
     ``x = 12.3456`` needs ``sig >= 5``; tests/test_glue_precision.py checks
     every chapter for it, reading ``sig`` back from the stored output.
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be an identifier for {{glue:text}}, got {name!r}")
+        raise ValueError(f"name must be an identifier (glued.name), got {name!r}")
     if isinstance(value, float | np.floating):
         value = _Glued(value, sig)  # checks sig and refuses NaN and inf
     elif not isinstance(value, str | bool | int | np.integer):
         raise TypeError(f"value must be a number or a str, got {type(value).__name__}")
+    setattr(glued, name, value)
     if get_ipython() is None:  # plain Python: no notebook to glue into
         return
     # myst_nb.glue(name, value, display=False), written out: importing myst_nb

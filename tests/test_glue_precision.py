@@ -2,11 +2,14 @@
 
 dlnotes.book.glue stores a float with the significant digits it was rounded
 to (``2.05000e-01``). Here every chapter's stored glue outputs and every
-``{glue:text}`name:fmt``` reference in its prose are read back: no raw float64
-is stored (its last digits differ between CPUs), and no reference shows more
-significant digits than were glued.
+``{eval}`f"{glued.name:fmt}"``` reference in its prose are read back: no raw
+float64 is stored (its last digits differ between CPUs), no reference shows
+more significant digits than were glued, and the results JupyterLab shows
+before a kernel runs (the markdown cells' ``user_expressions``) are those of
+the stored outputs.
 """
 
+import copy
 import json
 import re
 
@@ -14,10 +17,10 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from dlnotes.book import _Glued, glue, rounded, solved, spread
+from dlnotes.book import _Glued, glue, glued, rounded, solved, spread
+from tools.lab_expressions import EXPRESSION, GLUED, fill
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-REFERENCE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
 GLUED_FLOAT = re.compile(r"^-?\d\.(\d*)e[+-]\d+$")
 RECORD = "application/papermill.record/text/plain"
 
@@ -49,10 +52,14 @@ def is_raw_float(text):
 
 
 def references(nb):
-    """(name, format spec or None) of every {glue:text} role in the prose."""
+    """(name, format spec or None) of every ``{eval}`` expression in the prose;
+    an expression of another form fails the test that reads it."""
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
-            yield from REFERENCE.findall("".join(cell["source"]))
+            for expression in EXPRESSION.findall("".join(cell["source"])):
+                match = GLUED.match(expression)
+                assert match, f"{expression!r} is not of the form f\"{{glued.name:format}}\""
+                yield match.groups()
 
 
 def significant_digits_shown(value, spec):
@@ -89,8 +96,9 @@ def test_no_reference_shows_more_digits_than_were_glued(path):
     values = glued_values(nb)
     too_many = []
     for name, spec in references(nb):
-        assert name in values, f"{path.name}: {{glue:text}} references {name!r}, never glued"
+        assert name in values, f"{path.name}: {{eval}} references {name!r}, never glued"
         match = GLUED_FLOAT.match(values[name])
+        assert not match or spec, f"{path.name}: glued.{name} is a float shown without a format"
         if not spec or not match or spec[-1] not in "eEfFgG%":
             continue
         glued_sig = len(match.group(1)) + 1
@@ -98,6 +106,28 @@ def test_no_reference_shows_more_digits_than_were_glued(path):
         if shown > glued_sig:
             too_many.append(f"{name}:{spec} shows {shown} digits, glued with sig={glued_sig}")
     assert not too_many, f"{path.name}: " + "; ".join(too_many)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_the_prose_quotes_numbers_in_one_form_jupyterlab_renders(path):
+    text = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                   if c["cell_type"] == "markdown")
+    assert "{glue:" not in text, f"{path.name}: {{glue:...}} shows as raw text in JupyterLab"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_jupyterlab_shows_the_stored_results_before_a_kernel_runs(path):
+    nb = json.loads(path.read_text())
+    filled = copy.deepcopy(nb)
+    assert fill(filled) == [], f"{path.name}: see python -m tools.lab_expressions"
+    stale = [i for i, (a, b) in enumerate(zip(nb["cells"], filled["cells"])) if a != b]
+    assert not stale, (f"{path.name}: the stored results of cells {stale} are stale; "
+                       "run python -m tools.lab_expressions")
+
+
+def test_glue_keeps_the_value_for_the_kernel_side_expression():
+    glue("kept_for_lab", 0.20561, sig=3)
+    assert f"{glued.kept_for_lab:.2f}" == "0.21" and repr(glued.kept_for_lab) == "2.06e-01"
 
 
 def test_a_raw_float_is_told_from_a_glued_one_a_string_and_an_int():

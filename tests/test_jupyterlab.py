@@ -1,6 +1,7 @@
 """Every chapter in a live JupyterLab: run all, move one control of a widget,
 see its figure change."""
 
+import json
 import shutil
 import socket
 import subprocess
@@ -130,5 +131,74 @@ def test_a_widget_of_every_chapter_redraws_when_a_control_moves(browser, lab, ch
                            arg=[label, before])
     outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
     assert not [t for t in outputs if "Traceback" in t], f"a cell raised in {chapter}"
+    assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
+    page.close()
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+# scroll cell i into view (JupyterLab renders only the cells near the
+# viewport, so the n-th cell in the page is not cell n) and mark its node
+CELL_NODE = """async (i) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  nb.activeCellIndex = i;
+  await nb.scrollToItem(i);
+  nb.widgets[i].node.setAttribute("data-test-cell", String(i));
+}"""
+
+
+def test_a_chapter_reads_as_in_the_book_before_its_kernel_runs(browser, lab):
+    """MyST rendered with its numbers, solutions folded, widgets as figures,
+    and the notebook not marked modified when its kernel starts."""
+    name = "01_mlp_backprop.ipynb"
+    cells = json.loads((ROOT / "chapters" / name).read_text())["cells"]
+    numbers = next(i for i, c in enumerate(cells) if c["metadata"].get("user_expressions"))
+    exercise = next(i for i, c in enumerate(cells) if "{solution}" in _source(c))
+    widget = next(i for i, c in enumerate(cells) for o in c.get("outputs", [])
+                  if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+    page = offline_page(browser)
+    page.set_default_timeout(120_000)
+    page.goto(f"{lab}/lab/workspaces/read/tree/{name}?reset&token={TOKEN}")
+    page.wait_for_function("() => { const w = window.jupyterapp && window.jupyterapp.shell"
+                           ".currentWidget; return w && w.context && w.context.isReady; }")
+    page.wait_for_function("() => { const s = window.jupyterapp.shell.currentWidget"
+                           ".sessionContext; return s.session && s.session.kernel"
+                           " && s.session.kernel.status === 'idle'; }")
+    shots = ROOT / "_build" / "lab-screens"
+    shots.mkdir(parents=True, exist_ok=True)
+
+    def cell(i):
+        page.evaluate(CELL_NODE, i)
+        node = page.locator(f'[data-test-cell="{i}"]')
+        node.wait_for(state="visible")
+        page.wait_for_timeout(500)  # MathJax and the MyST renderer finish
+        return node
+
+    node = cell(numbers)
+    text = node.inner_text()
+    for e in cells[numbers]["metadata"]["user_expressions"]:
+        shown = e["result"]["data"]["text/plain"][1:-1]  # the str's repr, unquoted
+        assert shown in text, f"{e['expression']} should show {shown!r}: {text[:300]!r}"
+    assert "{eval}" not in text and "glued." not in text
+    node.screenshot(path=str(shots / "number.png"))
+
+    node = cell(exercise)
+    assert "{exercise}" not in node.inner_text() and "```" not in node.inner_text()
+    node.locator(".katex").first.wait_for(timeout=30_000)  # math typeset, not raw $...$
+    # the exercise shows, its solution is folded until the reader opens it
+    solution = node.locator("details", has_text="Solution to").first
+    assert solution.is_visible() and not solution.evaluate("d => d.open")
+    assert not solution.locator(".details-body, p").first.is_visible()
+    node.screenshot(path=str(shots / "exercise.png"))
+
+    node = cell(widget)
+    output = node.locator(".jp-OutputArea-output").first
+    assert "VBox(" not in output.inner_text()
+    assert output.locator("img").first.evaluate("img => img.naturalWidth") > 0
+    node.screenshot(path=str(shots / "widget.png"))
+
+    assert not page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty")
     assert page.left_machine == [], f"requests that left the machine: {page.left_machine}"
     page.close()
