@@ -51,10 +51,27 @@ class _Mirror(Seq2SeqAttention):
         return None, (None, None, None, w, None)
 
 
+class _Ahead(_Mirror):
+    """A stand-in that looks one position before the mirror (at the first
+    position when the mirror is the first)."""
+
+    def forward(self, src, src_len, y_in, params=None):
+        _, (*a, w, b) = super().forward(src, src_len, y_in)
+        w = np.concatenate([w[:, :, 1:], w[:, :, :1]], axis=2)  # shift left
+        first = w[:, :, -1] == 1.0  # wrapped around: put it back at 0
+        w[:, :, 0] += w[:, :, -1] * first
+        w[:, :, -1] *= ~first
+        return None, (*a, w, b)
+
+
 def test_alignment_of_a_perfect_mirror_is_one_and_of_real_models_a_share(models):
     r = viz.compute_alignment([_Mirror(), _Mirror()], [2, 5], 7, np.random.default_rng(0))
     assert r["mirror"].shape == r["peak"].shape == (2, 2)
     assert np.allclose(r["mirror"], 1.0) and np.allclose(r["peak"], 1.0)
+    assert np.all(r["early"] == 0)
+    r = viz.compute_alignment(_Ahead(), [4], 3, np.random.default_rng(0))
+    # steps 1-3 of 4 look one position early, step 4 (position 1) cannot
+    assert np.allclose(r["early"], 3 / 4) and np.allclose(r["peak"], 1 / 4)
     r = viz.compute_alignment(models["dot"], [3, 4], 5, np.random.default_rng(0))
     assert r["mirror"].shape == (1, 2) and np.all((r["mirror"] > 0) & (r["mirror"] < 1))
     with pytest.raises(TypeError, match="models must be a Seq2SeqAttention"):

@@ -197,7 +197,9 @@ def compute_alignment(models, lengths, n, rng):
     -------
     dict: ``lengths`` (K,), ``mirror`` (S, K) the mean ``mirrored_share``,
     ``peak`` (S, K) the share of output digits whose largest weight is on
-    the mirrored position
+    the mirrored position, ``early`` (S, K) the share whose largest weight
+    is on an earlier source position than the mirrored one (a digit the
+    decoder should write later: it skips ahead)
     """
     runs = _model_list("models", models)
     if not isinstance(lengths, list | tuple | range) or not lengths or not all(
@@ -207,7 +209,7 @@ def compute_alignment(models, lengths, n, rng):
         raise ValueError(f"n must be an int >= 1, got {n!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
-    mirror, peak = np.zeros((len(runs), len(lengths))), np.zeros((len(runs), len(lengths)))
+    mirror, peak, early = (np.zeros((len(runs), len(lengths))) for _ in range(3))
     for k, L in enumerate(lengths):
         data = batch(random_strings(n, L, L, rng))
         for s, model in enumerate(runs):
@@ -216,7 +218,8 @@ def compute_alignment(models, lengths, n, rng):
             mirror[s, k] = mirrored_share(w, data["src_len"]).mean()
             top = w[:, :L].argmax(axis=2)  # (n, L): where each digit's step looks most
             peak[s, k] = np.mean(top == (L - 1 - np.arange(L)))
-    return {"lengths": np.array(lengths), "mirror": mirror, "peak": peak}
+            early[s, k] = np.mean(top < (L - 1 - np.arange(L)))
+    return {"lengths": np.array(lengths), "mirror": mirror, "peak": peak, "early": early}
 
 
 def compute_heatmap(model, source):
