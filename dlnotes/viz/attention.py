@@ -265,9 +265,10 @@ def draw_heatmap(ax, result, title=None, colorbar=True):
     if colorbar:
         ax.figure.colorbar(image, cax=ax.inset_axes([1.03, 0, 0.04, 1]),
                            label="attention weight")
-    verdict = "right" if result["right"] else f"wrong, not {result['answer']}"
-    ax.set_title(f"{title + ': ' if title else ''}{result['source']} → "
-                 f"{result['output'] or '(nothing)'} ({verdict})", fontsize=10)
+    # the source is on the x axis; the title says what was written
+    verdict = "right" if result["right"] else f"wrong: {result['answer']}"
+    ax.set_title(f"{title + ' w' if title else 'W'}rote {result['output'] or '(nothing)'} "
+                 f"({verdict})", fontsize=9.5)
 
 
 def draw_heatmaps(fig, results):
