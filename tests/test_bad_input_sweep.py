@@ -608,3 +608,22 @@ def test_a_loss_over_an_empty_batch_says_so_in_the_callers_words():
         for f in fs:
             with pytest.raises(ValueError, match=f"{name} must hold at least one example"):
                 f()
+
+
+def test_the_attention_figure_helpers_name_their_argument():
+    from dlnotes.viz import attention as vatt
+
+    s2a = seq2seq_attention.Seq2SeqAttention.init(13, 4, np.random.default_rng(0), "dot")
+    g = np.random.default_rng(0)
+    for call, match in [
+            (lambda: vatt.compute_heatmap(s2a, "3a1"), "source must be"),
+            (lambda: vatt.compute_heatmap(ctx()["s2s"], "31"), "model must be"),
+            (lambda: vatt.compute_alignment(s2a, [0], 2, g), "lengths must be"),
+            (lambda: vatt.compute_alignment(s2a, [3], 0, g), "n must be"),
+            (lambda: vatt.compute_alignment(s2a, [3], 2, 0), "rng must be"),
+            (lambda: vatt.mirrored_share(np.ones((2, 3)), np.array([1, 1])),
+             "weights must have shape"),
+            (lambda: vatt.attention_widget({"dot": s2a}, ["12", ""]), r"sources\[1\]"),
+            (lambda: vatt.draw_attention_decoder(Figure(), "31", 3), "step must lie")]:
+        with pytest.raises((ValueError, TypeError), match=match):
+            call()
