@@ -102,6 +102,7 @@ MOVES = {
     "04_rnn": ("spectral radius", "ArrowRight"),
     "05_lstm_gru": ("lag", 16),
     "06_seq2seq": ("steps shown", "ArrowLeft"),
+    "07_attention": ("input", "31415"),
 }
 # the source of the figure of the widget that holds the control labelled ``label``
 FIGURE_SRC = """(label) => {
