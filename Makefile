@@ -70,10 +70,12 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 ## execute: re-run every chapter in place from a fresh kernel, storing outputs
-## and widget state (after changing dlnotes or a notebook; nbval then compares them),
-## then the results of the prose's inline expressions for JupyterLab
+## (after changing dlnotes or a notebook; nbval then compares them) but not the
+## widgets' state, which JupyterLab does not read back (each widget's output
+## holds its figure), then the results of the prose's inline expressions
 execute: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace chapters/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=False chapters/*.ipynb
 	$(PY) -m tools.lab_expressions chapters/*.ipynb
 
 ## bench: time the widgets, notebooks and kernels; see bench/README.md
@@ -92,7 +94,7 @@ bench: $(STAMP)
 ## text column (74 characters at 1280 px, in a folded cell too), or the
 ## reader scrolls sideways to see them
 lint: $(STAMP)
-	$(BIN)/ruff check dlnotes tests tools
+	$(BIN)/ruff check dlnotes tests tools _ext
 	$(BIN)/ruff check chapters --select E501 --line-length 74
 
 clean:

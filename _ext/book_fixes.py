@@ -1,4 +1,4 @@
-"""Six additions to the build that Jupyter Book 1.x runs.
+"""Five additions to the build that Jupyter Book 1.x runs.
 
 1. sphinx-thebe registers its inline configuration script on every
    ``env-before-read-docs`` event, which fires more than once in a build, so
@@ -10,19 +10,15 @@
    folder, emptied first, so the kernels that execute the chapters (they
    inherit this process's environment) draw every frame of every widget
    there (``dlnotes/viz/live.py``) and the site ships exactly those frames.
-3. The notebooks keep the live widgets' saved state (JupyterLab shows it
-   before a kernel runs); myst-nb would embed that state in every page, with
-   a widget manager to draw it as controls that do nothing without a kernel.
-   It is dropped from the copy the book reads.
-4. Every image of a page loads when the reader scrolls near it, not with the
+3. Every image of a page loads when the reader scrolls near it, not with the
    page: a chapter's first load stays small however many figures it has.
-5. The course's own style and script (``_ext/static/course.css`` and
+4. The course's own style and script (``_ext/static/course.css`` and
    ``course.js``: a shrunk figure opens at full size, a block wider than the
    screen shows that it scrolls, search results quote text instead of TeX).
    They live here, not in ``_static/``: once that folder exists, Jupyter Book
    links every .js and .css of every static path into every page, MathJax's
    extensions in ``_vendor/`` included.
-6. The prose quotes a computed number as ``{eval}`f"{glued.name:.2f}"```, an
+5. The prose quotes a computed number as ``{eval}`f"{glued.name:.2f}"```, an
    inline expression JupyterLab (jupyterlab-myst) evaluates in the kernel
    (``dlnotes.book.glued``). myst-nb evaluates ``{eval}`` only when it runs
    the notebook inline, cell by cell, while it parses; the book instead
@@ -31,7 +27,6 @@
    ``glue`` call stored. Any other expression is a build error.
 """
 
-import json
 import os
 import re
 import shutil
@@ -58,14 +53,6 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     # in place: later handlers append to this list
     if "script_files" in context:
         context["script_files"][:] = _unique(context["script_files"])
-
-
-def _drop_widget_state(app, docname, source):
-    if not str(app.env.doc2path(docname)).endswith(".ipynb"):
-        return
-    nb = json.loads(source[0])
-    if nb.get("metadata", {}).pop("widgets", None) is not None:
-        source[0] = json.dumps(nb)
 
 
 def _lazy_images(app, pagename, templatename, context, doctree):
@@ -116,6 +103,5 @@ def setup(app):
     # early: the event stops at the first handler that returns a template name
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     app.connect("builder-inited", _frames_folder)
-    app.connect("source-read", _drop_widget_state)
     app.connect("html-page-context", _lazy_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -69,3 +69,12 @@ def test_a_chapter_names_the_kernel_jupyterlab_starts(path):
     spec = json.loads(path.read_text())["metadata"]["kernelspec"]
     kernel = KernelSpecManager().get_kernel_spec(spec["name"])
     assert spec["display_name"] == kernel.display_name, path.name
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_a_chapter_stores_no_widget_state(path):
+    # JupyterLab reads it back only with ipywidgets' saveState, which marks the
+    # notebook modified; the book would embed it as controls that do nothing
+    # (make execute runs nbconvert with store_widget_state=False)
+    assert "widgets" not in json.loads(path.read_text())["metadata"], path.name
