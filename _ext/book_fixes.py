@@ -35,6 +35,8 @@ from pathlib import Path
 from myst_nb.ext.glue.roles import PasteTextRole
 from myst_nb.ext.glue.utils import glue_warning
 
+from dlnotes.book import GLUED_EXPRESSION
+
 FRAMES_ENV = "DLNOTES_WIDGET_FRAMES"
 
 
@@ -68,10 +70,6 @@ def _frames_folder(app):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     os.environ[FRAMES_ENV] = str(folder)
-
-
-#: the one expression form the prose uses, as dlnotes.book.glued documents it
-GLUED_EXPRESSION = re.compile(r'^f"\{glued\.([A-Za-z_]\w*)(?::([^{}"]+))?\}"$')
 
 
 class GluedEval(PasteTextRole):

@@ -21,6 +21,7 @@ reads the same expression as ``{glue:text}`name:.2f``` (_ext/book_fixes.py).
 """
 
 import math
+import re
 import types
 
 import numpy as np
@@ -33,6 +34,10 @@ GLUE_PREFIX = "application/papermill.record/"
 
 #: every value glued so far in this kernel, by name: ``glued.name``
 glued = types.SimpleNamespace()
+
+#: the one form in which the prose quotes a glued value, ``f"{glued.name:fmt}"``
+#: inside ``{eval}``; groups: the name, the format spec (or None)
+GLUED_EXPRESSION = re.compile(r'^f"\{glued\.([A-Za-z_]\w*)(?::([^{}"]+))?\}"$')
 
 
 def rounded(value, sig=6):

@@ -28,8 +28,9 @@ from pathlib import Path
 
 from myst_nb.core.variables import format_plain_text
 
+from dlnotes.book import GLUED_EXPRESSION as GLUED
+
 EXPRESSION = re.compile(r"\{eval\}`([^`]*)`")
-GLUED = re.compile(r'^f"\{glued\.([A-Za-z_]\w*)(?::([^{}"]+))?\}"$')
 RECORD = "application/papermill.record/text/plain"
 KEY = "user_expressions"
 
